@@ -40,6 +40,66 @@ const SMOL_135M = {
   tie_word_embeddings: true,
 };
 
+/**
+ * Generation at a more realistic size than TINY: 8 layers, d 256, GQA (4 query / 2 KV heads of
+ * 64), an 8,192-token vocabulary (what the LM head and the logits copied out per step cost).
+ */
+const GEN_D256_L8 = {
+  model_type: 'llama',
+  hidden_size: 256,
+  num_hidden_layers: 8,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  intermediate_size: 768,
+  tie_word_embeddings: true,
+  max_position_embeddings: 1024,
+};
+
+/** A character tokenizer of `size` tokens: the 4 specials, then CJK code points from U+4E00. */
+function wideTokenizer(size: number) {
+  const chars = Array.from({ length: size - 4 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join('');
+  const tk = charTokenizerFiles(chars);
+  return tokenizerFromJson(tk.json, tk.config);
+}
+
+export interface GenerationCaseOptions {
+  batch: number;
+  promptTokens: number;
+  newTokens: number;
+  /** New tokens of the untimed warm-up run per path (it opens the sessions); default 8. */
+  warmupTokens?: number;
+}
+
+/**
+ * Greedy generation of `newTokens` per row (EOS ignored) by the no-cache path (a full forward
+ * per token), the KV cache stepped from JS, and the in-graph Loop; tokens/s of each and the
+ * ratios. `config` is an HF config object; the vocabulary is a wide character tokenizer of its
+ * vocab_size (default 8,192).
+ */
+export async function generationCase(name: string, config: Record<string, unknown>, o: GenerationCaseOptions, rooflineGflops: number, session: SessionSettings): Promise<BenchLine> {
+  const tokenizer = wideTokenizer(typeof config.vocab_size === 'number' ? config.vocab_size : 8192);
+  const c = parseDecoderConfig(`bench ${name}`, { ...config, vocab_size: tokenizer.vocabSize });
+  const rt = new ModelRuntime({ config: c, weights: initDecoderWeights(c, 0), tokenizer, generationConfig: {} }, session);
+  try {
+    const gen = await benchGeneration(rt, { batch: o.batch, promptTokens: o.promptTokens, newTokens: o.newTokens, warmupTokens: o.warmupTokens ?? 8 });
+    const n = parameterCount(c);
+    const tps = gen.tokensPerSecond;
+    return {
+      case: name,
+      parameters: n,
+      batch: o.batch,
+      prompt_tokens: o.promptTokens,
+      new_tokens: o.newTokens,
+      tokens_per_s: { full_forward: round(tps.full), kv_cache: round(tps.kv), in_graph: round(tps.inGraph) },
+      kv_vs_no_cache: round(tps.kv / tps.full),
+      in_graph_vs_js_loop: round(tps.inGraph / tps.kv),
+      kv_mfu: round((2 * n * tps.kv) / 1e9 / rooflineGflops, 4),
+    };
+  } finally {
+    await rt.release();
+  }
+}
+
 function randomTokens(n: number, vocab: number, seed: number): BigInt64Array {
   const rng = createRng(seed);
   return BigInt64Array.from({ length: n }, () => BigInt(rng.nextInt(vocab)));
@@ -141,6 +201,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchLine[]> {
     in_graph_vs_js_loop: round(gen.tokensPerSecond.inGraph / gen.tokensPerSecond.kv),
     kv_mfu: round((2 * n * gen.tokensPerSecond.kv) / 1e9 / roof.gflops, 4),
   });
+
+  await rt.release();
+  emit(await generationCase('generate_d256_L8_V8192_P32_N256', { ...GEN_D256_L8, vocab_size: 8192 }, { batch: 1, promptTokens: 32, newTokens: 256 }, roof.gflops, session));
 
   if (!opts.quick) {
     const smol = parseDecoderConfig('bench 135M shape', SMOL_135M);

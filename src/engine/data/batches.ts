@@ -42,7 +42,12 @@ export function encodeExample(
   return { ids, lossMask };
 }
 
-/** Pack sequences (each ≤ seqLen+1 tokens) into one padded batch. */
+/** Concatenate sequences into one (ids and loss masks side by side): a packed row. */
+export function concatSequences(seqs: readonly EncodedSequence[]): EncodedSequence {
+  return { ids: seqs.flatMap((s) => s.ids), lossMask: seqs.flatMap((s) => s.lossMask) };
+}
+
+/** One sequence (each ≤ seqLen+1 tokens) per row, right-padded. */
 export function makeBatch(seqs: EncodedSequence[], seqLen: number, padId: number): TokenBatch {
   const B = seqs.length;
   const inputIds = new BigInt64Array(B * seqLen).fill(BigInt(padId));
@@ -80,6 +85,8 @@ export class MixtureStream {
   /** Examples skipped because they did not fit seq_len. */
   skipped = 0;
   drawn = 0;
+  /** Packing: the encoded example that did not fit the last row of the previous batch (it opens the next). */
+  private pending: EncodedSequence | null = null;
 
   constructor(
     private readonly entries: MixtureEntry[],
@@ -121,24 +128,67 @@ export class MixtureStream {
     return buf.pop()!;
   }
 
-  /** Next batch of encoded sequences that fit seq_len (longer examples are skipped and counted). */
-  nextBatch(tok: TextTokenizer, batchSize: number, seqLen: number, completionOnly: boolean): TokenBatch {
-    const seqs: EncodedSequence[] = [];
-    let attempts = 0;
-    while (seqs.length < batchSize) {
-      if (++attempts > batchSize * 50) {
+  /** Whether an example drawn from the stream is waiting to open the next packed batch (saved in checkpoints). */
+  get hasPending(): boolean {
+    return this.pending !== null;
+  }
+
+  /**
+   * Restore a checkpointed position: replay the stream to `drawn` examples; with `pending`, the
+   * last of them was drawn but not yet trained on, so it is drawn again by the next batch.
+   */
+  restore(position: { drawn: number; skipped: number; pending?: boolean }): void {
+    const replay = position.drawn - (position.pending ? 1 : 0);
+    for (let i = 0; i < replay; i++) this.next();
+    this.skipped = position.skipped;
+  }
+
+  /** The next example that fits seqLen+1 tokens, encoded (longer ones are skipped and counted). */
+  private nextFitting(tok: TextTokenizer, seqLen: number, completionOnly: boolean, attempts: { n: number; max: number }): EncodedSequence {
+    for (;;) {
+      if (++attempts.n > attempts.max) {
         throw new Error(`data.seq_len: ${seqLen} tokens is too short for the examples of this mixture (skipped ${this.skipped}); raise seq_len`);
       }
-      const ex = this.next();
-      const { prompt, completion } = formatExample(ex);
+      const { prompt, completion } = formatExample(this.next());
       const s = encodeExample(tok, prompt, completion, { completionOnly });
-      if (s.ids.length > seqLen + 1) {
-        this.skipped++;
-        continue;
-      }
-      seqs.push(s);
+      if (s.ids.length <= seqLen + 1) return s;
+      this.skipped++;
     }
-    return makeBatch(seqs, seqLen, tok.padId ?? tok.eosId!);
+  }
+
+  /**
+   * Next batch. Unpacked: one example per row, right-padded. Packed: each row holds as many
+   * whole examples (`<bos> prompt completion <eos>`, one after another) as fit seqLen+1 tokens;
+   * an example is never split, the one that does not fit opens the next row. Padding then only
+   * fills row ends, so short tasks cost a fraction of the compute. Examples in a row see the
+   * earlier ones through causal attention (as in GPT-style packing); each starts with <bos>.
+   */
+  nextBatch(tok: TextTokenizer, batchSize: number, seqLen: number, completionOnly: boolean, packing = false): TokenBatch {
+    const attempts = { n: 0, max: batchSize * 50 };
+    const padId = tok.padId ?? tok.eosId!;
+    if (!packing) {
+      const seqs: EncodedSequence[] = [];
+      while (seqs.length < batchSize) seqs.push(this.nextFitting(tok, seqLen, completionOnly, attempts));
+      return makeBatch(seqs, seqLen, padId);
+    }
+    attempts.max = batchSize * (seqLen + 1) * 50;
+    const rows: EncodedSequence[] = [];
+    for (let r = 0; r < batchSize; r++) {
+      const row: EncodedSequence[] = [];
+      let used = 0;
+      for (;;) {
+        const s = this.pending ?? this.nextFitting(tok, seqLen, completionOnly, attempts);
+        this.pending = null;
+        if (used + s.ids.length > seqLen + 1) {
+          this.pending = s;
+          break;
+        }
+        row.push(s);
+        used += s.ids.length;
+      }
+      rows.push(concatSequences(row));
+    }
+    return makeBatch(rows, seqLen, padId);
   }
 }
 

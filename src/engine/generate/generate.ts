@@ -22,6 +22,12 @@ export interface GenerateOptions extends SamplerOptions {
   batchSize?: number;
   /** Keep generating after EOS (benchmarks). */
   ignoreEos?: boolean;
+  /**
+   * Instead of refusing a prompt + max_new_tokens longer than the model's positions, end each row
+   * there (finish 'length'; a prompt already at the limit gets an empty completion). Quick evals
+   * during training use it: a small model's positions are often fewer than prompt + 48.
+   */
+  fitToLimit?: boolean;
 }
 
 export type FinishReason = 'eos' | 'stop' | 'length';
@@ -59,6 +65,8 @@ function stopAt(text: string, stop: readonly string[]): number {
 interface Row {
   prompt: number[];
   rng: Rng;
+  /** New tokens this row may generate. */
+  budget: number;
 }
 
 /** Generate from token-id prompts; one array of `numSamples` samples per prompt. */
@@ -66,10 +74,11 @@ export async function generateFromIds(rt: ModelRuntime, prompts: readonly (reado
   validateGenerateOptions(opts);
   const n = opts.numSamples ?? 1;
   const master = createRng(opts.seed ?? 0);
-  const rows: Row[] = prompts.flatMap((p) => Array.from({ length: n }, () => ({ prompt: [...p], rng: createRng(master.nextUint32()) })));
   const limit = rt.config.sliding_window ?? rt.config.max_position_embeddings;
+  const budget = (p: readonly number[]) => (opts.fitToLimit ? Math.max(0, Math.min(opts.maxNewTokens, limit - p.length)) : opts.maxNewTokens);
+  const rows: Row[] = prompts.flatMap((p) => Array.from({ length: n }, () => ({ prompt: [...p], rng: createRng(master.nextUint32()), budget: budget(p) })));
   for (const [i, p] of prompts.entries()) {
-    if (p.length + opts.maxNewTokens > limit) {
+    if (!opts.fitToLimit && p.length + opts.maxNewTokens > limit) {
       throw new Error(`generate: prompt ${i} (${p.length} tokens) + max_new_tokens ${opts.maxNewTokens} exceeds the model's ${rt.config.sliding_window !== null ? 'sliding_window' : 'max_position_embeddings'} ${limit}`);
     }
   }
@@ -84,7 +93,7 @@ async function generateBatch(rt: ModelRuntime, rows: Row[], opts: GenerateOption
   const stop = opts.stop ?? [];
   const tok = rt.tokenizer;
   const stepper = createStepper(rt, opts.path ?? 'kv');
-  const state = rows.map(() => ({ tokens: [] as number[], logprobs: [] as number[], text: '', done: null as FinishReason | null }));
+  const state = rows.map((r) => ({ tokens: [] as number[], logprobs: [] as number[], text: '', done: (r.budget === 0 ? 'length' : null) as FinishReason | null }));
   let logits = await stepper.start(rows.map((r) => r.prompt));
   for (let step = 0; step < opts.maxNewTokens; step++) {
     const next = rows.map((r, b) => {
@@ -107,6 +116,7 @@ async function generateBatch(rt: ModelRuntime, rows: Row[], opts: GenerateOption
           s.done = 'stop';
         }
       }
+      if (!s.done && s.tokens.length >= r.budget) s.done = 'length';
       return id;
     });
     if (state.every((s) => s.done) || step === opts.maxNewTokens - 1) break;

@@ -21,6 +21,8 @@ export interface InferenceSettings extends RuntimeSettings {
   batchSize?: number;
   /** 'kv' (default) or 'full' (no cache). */
   path?: StepPath;
+  /** Cut completions at the model's positions instead of refusing (GenerateOptions.fitToLimit). */
+  fitToLimit?: boolean;
 }
 
 export class InferenceModel extends ModelRuntime implements LanguageModel {
@@ -55,7 +57,7 @@ export class InferenceModel extends ModelRuntime implements LanguageModel {
 
   /** Completions with tokens, model log-probs and finish reasons. */
   sample(prompts: readonly string[], o: GenerateOptions): Promise<GeneratedSample[][]> {
-    return generate(this, prompts, { batchSize: this.inference.batchSize, path: this.inference.path, ...o });
+    return generate(this, prompts, { batchSize: this.inference.batchSize, path: this.inference.path, fitToLimit: this.inference.fitToLimit, ...o });
   }
 
   /** LanguageModel: summed log-prob and token count of each choice given its prompt. */

@@ -12,15 +12,16 @@
  *   h = RMSNorm(x) ; logits = h·(lm_head or embed_tokens)ᵀ
  *
  * Mode 'train/score' only: the whole sequence at once, causal. Weights are either frozen
- * (initializers stored in the model) or trainable (graph inputs named by their HF tensor name,
- * so gradients and updates line up with the checkpoint). Training graphs use the builder's
+ * (initializers stored in the model), trainable (graph inputs named by their HF tensor name,
+ * so gradients and updates line up with the checkpoint), or tensors the caller already made in
+ * the graph (`weightTensors`: e.g. compileTrainStep's parameter inputs). Training graphs use the builder's
  * primitive ops (nn.*) so every piece has a tested VJP (ARCHITECTURE.md, "The compute engine").
  */
 import { Graph, nn, op, type Dim, type Tensor } from '../onnx';
 import type { DecoderConfig } from './config';
 import { ropeInverseFrequencies } from './rope';
 import { tensorsFromWeights, type DecoderWeights, type Tensor32 } from './weights';
-import { checkLoraAdapters, loraTensorNames, type LoraAdapters, type LoraSpec, type LoraTarget } from './lora';
+import { checkLoraAdapters, loraTensorNames, loraTensorShapes, type LoraAdapters, type LoraSpec, type LoraTarget } from './lora';
 
 export interface DecoderOutputs {
   /** 'logits' [B, T, vocab]. */
@@ -47,6 +48,13 @@ export interface BuildDecoderOptions {
    * (default), 'all', a list of HF tensor names, or a predicate on the name.
    */
   trainable?: 'none' | 'all' | readonly string[] | ((name: string) => boolean);
+  /**
+   * Ready-made tensors of `graph` to read instead of making an input or initializer, by HF tensor
+   * name (or, with LoRA, PEFT adapter name): e.g. the parameter inputs compileTrainStep made, so
+   * the decoder reads exactly the tensors the gradient is taken of. Each must be float32 with the
+   * weight's shape. They are not listed in `DecoderGraph.trainable` (the caller owns them).
+   */
+  weightTensors?: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>;
   /** Batch and sequence dims: numbers fix them, strings are symbolic. Default 'B', 'T'. */
   batch?: Dim;
   seqLen?: Dim;
@@ -116,9 +124,13 @@ export function buildDecoder(config: DecoderConfig, weights: DecoderWeights, opt
     const unknown = opts.trainable.filter((n) => !byName.has(n));
     if (unknown.length) throw new Error(`buildDecoder: trainable names no tensor of this model: ${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ', …' : ''}`);
   }
+  const lora = opts.lora;
+  const given = readyMadeTensors(g, c, byName, opts.weightTensors, lora);
   const trainable = new Map<string, Tensor>();
-  const made = new Map<string, Tensor>();
+  const made = new Map<string, Tensor>(given);
+  const read = new Set<string>();
   const w = (name: string): Tensor => {
+    read.add(name);
     const hit = made.get(name);
     if (hit) return hit;
     const t = byName.get(name);
@@ -131,10 +143,10 @@ export function buildDecoder(config: DecoderConfig, weights: DecoderWeights, opt
   const wOpt = (name: string, present: boolean): Tensor | null => (present ? w(name) : null);
 
   // LoRA: the targeted projections get a low-rank side path.
-  const lora = opts.lora;
   if (lora?.adapters) checkLoraAdapters(c, lora, lora.adapters);
   const loraTargets = new Set<LoraTarget>(lora?.targets ?? []);
   const adapter = (name: string, shape: number[]): Tensor => {
+    read.add(name);
     const hit = made.get(name);
     if (hit) return hit;
     let t: Tensor;
@@ -210,6 +222,10 @@ export function buildDecoder(config: DecoderConfig, weights: DecoderWeights, opt
   if (want.hiddenStates) hiddenStates.forEach((h, k) => g.output(h, k === 0 ? 'hidden_states.embed' : `hidden_states.${layers[k - 1]}`));
   if (want.normedHidden) g.output(normedHidden, 'normed_hidden');
 
+  // A ready-made tensor the build never read is a caller mistake (a pruned layer's weight, …).
+  const unread = [...given.keys()].filter((n) => !read.has(n));
+  if (unread.length) throw new Error(`buildDecoder: weightTensors ${unread.slice(0, 3).map((n) => `'${n}'`).join(', ')}${unread.length > 3 ? ', …' : ''} are not read by this build (layers [${layers.join(', ')}])`);
+
   return {
     graph: g,
     inputs: { inputIds, attentionMask, positionIds, targetIds },
@@ -217,4 +233,29 @@ export function buildDecoder(config: DecoderConfig, weights: DecoderWeights, opt
     trainable,
     layers,
   };
+}
+
+/**
+ * Validate `weightTensors`: every name is a tensor of the model (or a LoRA adapter of the spec)
+ * and every tensor is a float32 of `graph` with exactly that weight's shape.
+ */
+function readyMadeTensors(
+  g: Graph,
+  c: DecoderConfig,
+  byName: ReadonlyMap<string, Tensor32>,
+  given: BuildDecoderOptions['weightTensors'],
+  lora: BuildDecoderOptions['lora'],
+): Map<string, Tensor> {
+  const out = new Map<string, Tensor>(given instanceof Map ? given : Object.entries(given ?? {}));
+  if (out.size === 0) return out;
+  const adapterShapes = new Map(lora ? loraTensorShapes(c, lora).map((a) => [a.name, a.shape]) : []);
+  for (const [name, t] of out) {
+    const want = byName.get(name)?.shape ?? adapterShapes.get(name);
+    if (!want) throw new Error(`buildDecoder: weightTensors names '${name}', which is no tensor of this model${lora ? ' nor a LoRA adapter of the spec' : ''}`);
+    if (t.graph.root !== g.root) throw new Error(`buildDecoder: weightTensors '${name}' belongs to another graph than the one being built`);
+    if (t.dtype !== 'float32' || t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) {
+      throw new Error(`buildDecoder: weightTensors '${name}' is ${t.dtype} [${t.shape.join(', ')}], the weight is float32 [${want.join(', ')}]`);
+    }
+  }
+  return out;
 }

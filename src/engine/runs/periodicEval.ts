@@ -30,7 +30,7 @@ export async function evaluateQuick(model: LanguageModel, tasks: readonly Mixtur
             options: entry.options,
             numExamples: n,
             seed: o.seed,
-            sampling: { maxNewTokens: o.maxNewTokens ?? 16, temperature: 0, topP: 1, numSamples: 1, seed: o.seed },
+            sampling: { maxNewTokens: o.maxNewTokens ?? 48, temperature: 0, topP: 1, numSamples: 1, seed: o.seed },
             ks: [1],
             batchSize: 16,
           },

@@ -77,6 +77,7 @@ export const runPretrain: RunExecutor = async (ctx) => {
     seqLen: cfg.data.seq_len,
     seed: cfg.seed,
     completionOnly: false,
+    packing: cfg.data.packing,
   });
   try {
     if (r.cancelled) return;

@@ -17,6 +17,8 @@ export interface StreamPosition {
   /** Examples drawn from the MixtureStream (including those skipped as too long). */
   drawn: number;
   skipped: number;
+  /** Packing: the last drawn example is waiting to open the next batch. */
+  pending?: boolean;
 }
 
 export interface TrainCheckpoint {
@@ -69,5 +71,5 @@ export async function readTrainCheckpoint(dir: string, params: readonly Trainabl
     trainer.m[p.name] = get(`adam.m.${p.name}`, p);
     trainer.v[p.name] = get(`adam.v.${p.name}`, p);
   }
-  return { trainer, stream: { drawn: state.stream.drawn, skipped: state.stream.skipped ?? 0 }, counters: state.counters ?? {} };
+  return { trainer, stream: { drawn: state.stream.drawn, skipped: state.stream.skipped ?? 0, pending: state.stream.pending === true }, counters: state.counters ?? {} };
 }

@@ -21,7 +21,7 @@ import { decoderLossBuilder, decoderParams, loraParams } from './decoderLoss';
 import { initLoraAdapters, mergeLora, type LoraSpec } from '../model/lora';
 import { evaluateQuick } from './periodicEval';
 import { checkpointDir, readTrainCheckpoint, writeTrainCheckpoint } from './trainCheckpoint';
-import { FullForwardModel } from './fullForwardModel';
+import { InferenceModel } from '../generate/inferenceModel';
 
 export interface TrainLoopInput {
   ctx: RunContext;
@@ -34,6 +34,8 @@ export interface TrainLoopInput {
   seqLen: number;
   seed: number;
   completionOnly: boolean;
+  /** Pack several examples per row (MixtureStream.nextBatch). */
+  packing?: boolean;
   /** Test examples per task in periodic evals (default 32). */
   evalExamples?: number;
   /** Train LoRA adapters on the frozen `weights` instead of every weight (A seeded by `seed`). */
@@ -50,8 +52,8 @@ export interface TrainLoopResult {
   cancelled: boolean;
   /** Loss of every step this process ran, by step index (step k = the k-th update, 0-based). */
   losses: Map<number, number>;
-  /** The eval model (weights of the end of training), for a final eval; the caller releases it. */
-  evalModel: FullForwardModel;
+  /** The eval model (weights of the end of training, KV-cache generation), for a final eval; the caller releases it. */
+  evalModel: InferenceModel;
 }
 
 /** Settings → ORT session options. */
@@ -99,8 +101,7 @@ export async function runTrainLoop(input: TrainLoopInput): Promise<TrainLoopResu
     const ck = await readTrainCheckpoint(ctx.resumeFrom.dir, params);
     start = ck.trainer;
     // Replay the stream to where the checkpoint left it (generation is cheap next to a step).
-    for (let i = 0; i < ck.stream.drawn; i++) stream.next();
-    stream.skipped = ck.stream.skipped;
+    stream.restore(ck.stream);
     Object.assign(counters, ck.counters);
     ctx.log('info', `resumed from ${ctx.resumeFrom.dir} at step ${ck.trainer.step}`);
   } else if (lora) {
@@ -111,7 +112,10 @@ export async function runTrainLoop(input: TrainLoopInput): Promise<TrainLoopResu
   const trainer = await AdamWTrainer.create(compiled, start, optimizer, session);
   ctx.device(trainer.notice ?? `${session.executionProvider === 'auto' ? 'cpu' : (session.executionProvider ?? 'cpu')}`);
   ctx.metrics(trainer.step, { 'train/trainable_parameters': params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0) });
-  const evalModel = await FullForwardModel.create(config, input.weights, tokenizer, session);
+  // Evals generate through the KV cache; setWeights swaps in the trainer's weights of the moment
+  // (the graphs are rebuilt lazily, only for the kinds an eval uses).
+  // fitToLimit: a small model's positions may be fewer than prompt + the evals' max_new_tokens.
+  const evalModel = InferenceModel.create(config, input.weights, tokenizer, { ...session, fitToLimit: true });
   const padId = tokenizer.padId ?? tokenizer.eosId!;
   const losses = new Map<number, number>();
   let cancelled = false;
@@ -120,7 +124,7 @@ export async function runTrainLoop(input: TrainLoopInput): Promise<TrainLoopResu
   let handedOver = false;
 
   const runEval = async (step: number) => {
-    evalModel.setWeights(modelOf(trainer.params()));
+    await evalModel.setWeights(modelOf(trainer.params()));
     const metrics = await evaluateQuick(evalModel, input.tasks, { examples: input.evalExamples ?? 32, seed: input.seed, signal: ctx.signal });
     if (Object.keys(metrics).length) ctx.metrics(step, metrics);
   };
@@ -135,7 +139,7 @@ export async function runTrainLoop(input: TrainLoopInput): Promise<TrainLoopResu
       const step = trainer.step;
       const feeds: Feed[] = [];
       for (let k = 0; k < t.gradient_accumulation_steps; k++) {
-        const b = stream.nextBatch(tokenizer, B, T, input.completionOnly);
+        const b = stream.nextBatch(tokenizer, B, T, input.completionOnly, input.packing ?? false);
         const n = countTokens(b, padId);
         counters.tokens! += n;
         windowTokens += n;
@@ -164,14 +168,14 @@ export async function runTrainLoop(input: TrainLoopInput): Promise<TrainLoopResu
       if (t.eval_every > 0 && done % t.eval_every === 0 && done < t.max_steps) await runEval(done);
       if (t.checkpoint_every > 0 && done % t.checkpoint_every === 0 && done < t.max_steps) {
         const dir = checkpointDir(ctx.runDir, done);
-        await writeTrainCheckpoint(dir, params, { trainer: trainer.snapshot(), stream: { drawn: stream.drawn, skipped: stream.skipped }, counters });
+        await writeTrainCheckpoint(dir, params, { trainer: trainer.snapshot(), stream: { drawn: stream.drawn, skipped: stream.skipped, pending: stream.hasPending }, counters });
         ctx.checkpoint({ dir, step: done });
       }
     }
     if (stream.skipped > 0) ctx.log('warn', `${stream.skipped} examples were longer than data.seq_len (${T}) and were skipped`);
     const final = trainer.params();
     const weights = modelOf(final);
-    evalModel.setWeights(weights);
+    await evalModel.setWeights(weights);
     handedOver = true; // the caller releases the eval model
     return { weights, ...(lora ? { adapters: adaptersOf(final) } : {}), step: trainer.step, cancelled, losses, evalModel };
   } finally {

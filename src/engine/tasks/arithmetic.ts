@@ -3,12 +3,18 @@
  * lengths chosen per split: train draws operands of min_digits..max_digits digits; test also
  * draws up to max_digits + ood_digits and flags those examples `ood` (a length-generalisation
  * probe; ALGORITHMS.md §7.4 "arithmetic probe accuracy by digit count").
+ *
+ * `scratchpad: columns` (two-operand addition) makes the gold completion show its work column by
+ * column, least-significant first, each as `a+b+carry=two digits`, then the result:
+ * `848+779=` → `8+9+0=17,4+7+1=12,8+7+1=16,answer: 1627`. With `pad_operands` every column sits
+ * at a fixed offset, which is what lets a very small model learn multi-digit addition quickly.
+ * The verifier reads the number after "answer:".
  */
 import { extractAnswerNumber } from './numbers';
 import { readOptions, requireOrdered } from './options';
 import { randDigits, randInt, choice, type Rng } from './sampling';
 import { generateFromSource, SPLIT_OPTIONS, type ProblemSource } from './split';
-import type { Example, OptionSpec, OptionValues, Task, VerifyResult } from './types';
+import { TaskError, type Example, type OptionSpec, type OptionValues, type Task, type VerifyResult } from './types';
 
 const NAME = 'arithmetic';
 type Op = '+' | '-' | '*';
@@ -21,6 +27,19 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'min_operands', type: 'int', default: 2, min: 2, max: 6, doc: 'fewest operands' },
   { name: 'max_operands', type: 'int', default: 2, min: 2, max: 6, doc: 'most operands' },
   { name: 'allow_negative', type: 'bool', default: true, doc: 'allow negative results (subtraction)' },
+  {
+    name: 'pad_operands',
+    type: 'bool',
+    default: false,
+    doc: 'write every operand with max_digits digits (leading zeros; wider ood operands set their own width), so digit columns line up',
+  },
+  {
+    name: 'scratchpad',
+    type: 'enum',
+    default: 'none',
+    values: ['none', 'columns'],
+    doc: "gold completion: 'none' = the result; 'columns' (two-operand addition) = each digit column 'a+b+carry=NN' from the right, then 'answer: <result>'",
+  },
   ...SPLIT_OPTIONS,
 ];
 
@@ -50,13 +69,39 @@ export function evaluateArithmetic(operands: readonly bigint[], ops: readonly Op
   return total;
 }
 
-function expressionText(p: Problem): string {
-  let s = p.operands[0]!.toString();
-  p.ops.forEach((op, i) => (s += op + p.operands[i + 1]!.toString()));
+/** The expression as written; with `width`, each operand zero-padded to at least that many digits. */
+function expressionText(p: Problem, width = 0): string {
+  const w = (v: bigint) => v.toString().padStart(width, '0');
+  let s = w(p.operands[0]!);
+  p.ops.forEach((op, i) => (s += op + w(p.operands[i + 1]!)));
   return s;
 }
 
+/**
+ * Column-by-column addition of two non-negative integers, least-significant column first:
+ * `a+b+carry=NN` per column (NN always two digits), over `width` columns (at least the longer
+ * operand's length), then `answer: <sum>`.
+ */
+export function columnsWork(a: bigint, b: bigint, width: number): string {
+  const sa = a.toString();
+  const sb = b.toString();
+  const n = Math.max(width, sa.length, sb.length);
+  const da = sa.padStart(n, '0');
+  const db = sb.padStart(n, '0');
+  const parts: string[] = [];
+  let carry = 0;
+  for (let i = n - 1; i >= 0; i--) {
+    const x = Number(da[i]);
+    const y = Number(db[i]);
+    const sum = x + y + carry;
+    parts.push(`${x}+${y}+${carry}=${String(sum).padStart(2, '0')}`);
+    carry = sum >= 10 ? 1 : 0;
+  }
+  return `${parts.join(',')},answer: ${a + b}`;
+}
+
 function makeSource(o: OptionValues): ProblemSource<Problem> {
+  const scratchpad = o.scratchpad as 'none' | 'columns';
   const ops = o.ops as Op[];
   const minD = o.min_digits as number;
   const maxD = o.max_digits as number;
@@ -92,9 +137,10 @@ function makeSource(o: OptionValues): ProblemSource<Problem> {
     render(p) {
       const value = evaluateArithmetic(p.operands, p.ops);
       const opSet = [...new Set(p.ops)];
+      const width = o.pad_operands ? Math.max(maxD, p.digits) : 0;
       return {
-        prompt: `${expressionText(p)}=`,
-        answer: value.toString(),
+        prompt: `${expressionText(p, width)}=`,
+        answer: scratchpad === 'columns' ? columnsWork(p.operands[0]!, p.operands[1]!, width) : value.toString(),
         metadata: {
           digits: p.digits,
           operands: p.operands.length,
@@ -110,6 +156,12 @@ function options(raw?: Record<string, unknown>): OptionValues {
   const o = readOptions(NAME, OPTIONS, raw);
   requireOrdered(NAME, o, 'min_digits', 'max_digits');
   requireOrdered(NAME, o, 'min_operands', 'max_operands');
+  if (o.scratchpad === 'columns') {
+    const ops = o.ops as readonly string[];
+    if (ops.length !== 1 || ops[0] !== '+' || o.max_operands !== 2) {
+      throw new TaskError(NAME, 'scratchpad', "'columns' works out two-operand addition; set ops: ['+'] and max_operands: 2 (or scratchpad: none)");
+    }
+  }
   return o;
 }
 
@@ -122,6 +174,11 @@ export function verifyNumberAnswer(gold: string, response: string, fallback: 'fi
   return correct ? { correct, reward: 1, parsed } : { correct, reward: 0, errorClass: 'wrong_answer', parsed };
 }
 
+function goldNumber(answer: string): string {
+  const i = answer.lastIndexOf('answer:');
+  return i >= 0 ? answer.slice(i + 'answer:'.length).trim() : answer;
+}
+
 export const arithmeticTask: Task = {
   name: NAME,
   kind: 'generative',
@@ -132,5 +189,6 @@ export const arithmeticTask: Task = {
     const o = options(raw);
     return generateFromSource(makeSource(o), split, count, seed, o);
   },
-  verify: (example, response) => verifyNumberAnswer(example.answer, response, 'first'),
+  // The gold answer is the number after "answer:" when the completion shows its work.
+  verify: (example, response) => verifyNumberAnswer(goldNumber(example.answer), response, 'first'),
 };

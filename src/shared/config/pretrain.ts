@@ -45,9 +45,11 @@ export const pretrainConfigSchema = z.object({
     .object({
       tasks: z.array(taskRefSchema).min(1, 'expected at least one task in the mixture').default([{ task: 'arithmetic', weight: 1, options: {} }]),
       seq_len: z.number().int().min(8, 'expected a sequence length ≥ 8').max(8192).default(64),
+      /** Pack several whole examples into each row of seq_len tokens (less padding, more examples per step). */
+      packing: z.boolean().default(true),
     })
     .strict()
-    .default(() => ({ tasks: [{ task: 'arithmetic', weight: 1, options: {} }], seq_len: 64 })),
+    .default(() => ({ tasks: [{ task: 'arithmetic', weight: 1, options: {} }], seq_len: 64, packing: true })),
   training: trainingSchema.default(() => trainingSchema.parse({})),
   /** Where the trained HF folder is written; empty means inside the run's folder. */
   output_dir: z.string().default(''),

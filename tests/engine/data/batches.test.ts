@@ -38,4 +38,45 @@ describe('token batches', () => {
     expect(arith / 4000).toBeLessThan(0.78);
     expect(() => new MixtureStream([{ task: 'nope', weight: 1 }], 1)).toThrow(/unknown task/);
   });
+
+  it('packs whole examples into rows in stream order; loss on every token but each <bos>', () => {
+    const mix = [{ task: 'arithmetic', weight: 1 }, { task: 'brackets', weight: 1 }];
+    const T = 40;
+    const b = new MixtureStream(mix, 9).nextBatch(tok, 4, T, false, true);
+    // The same examples drawn one by one from a twin stream, encoded by hand.
+    const twin = new MixtureStream(mix, 9);
+    const seqs = Array.from({ length: 60 }, () => {
+      const ex = twin.next();
+      const text = ex.choices && ex.label !== undefined ? ex.choices[ex.label]! : ex.answer;
+      return [tok.bosId!, ...tok.encode(ex.prompt), ...tok.encode(text), tok.eosId!];
+    });
+    let k = 0;
+    for (let r = 0; r < 4; r++) {
+      const row: number[] = [];
+      while (row.length + seqs[k]!.length <= T + 1) row.push(...seqs[k++]!);
+      expect(row.filter((id) => id === tok.bosId).length, `row ${r} holds several examples`).toBeGreaterThanOrEqual(2);
+      const inputs = [...b.inputIds.slice(r * T, (r + 1) * T)].map(Number);
+      const labels = [...b.labels.slice(r * T, (r + 1) * T)].map(Number);
+      expect(inputs.slice(0, row.length - 1)).toEqual(row.slice(0, -1));
+      expect(inputs.slice(row.length - 1).every((id) => id === tok.padId)).toBe(true);
+      for (let t = 0; t < T; t++) {
+        const target = t + 1 < row.length ? row[t + 1]! : null;
+        expect(labels[t], `row ${r} position ${t}`).toBe(target === null || target === tok.bosId ? IGNORE_INDEX : target);
+      }
+    }
+  });
+
+  it('restores a packed stream from a checkpoint position, including the example left over', () => {
+    const mix = [{ task: 'arithmetic', weight: 2 }, { task: 'majority', weight: 1 }];
+    const a = new MixtureStream(mix, 4);
+    for (let i = 0; i < 3; i++) a.nextBatch(tok, 3, 48, false, true);
+    expect(a.hasPending).toBe(true);
+    const b = new MixtureStream(mix, 4);
+    b.restore({ drawn: a.drawn, skipped: a.skipped, pending: a.hasPending });
+    const next = a.nextBatch(tok, 3, 48, false, true);
+    const resumed = b.nextBatch(tok, 3, 48, false, true);
+    expect([...resumed.inputIds]).toEqual([...next.inputIds]);
+    expect([...resumed.labels]).toEqual([...next.labels]);
+    expect(b.drawn).toBe(a.drawn);
+  });
 });

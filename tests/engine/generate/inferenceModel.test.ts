@@ -1,7 +1,9 @@
 /**
  * InferenceModel as the harness's LanguageModel, on a folder loaded from disk: its answers equal
  * the underlying generate/score calls, the harness runs a generative and a choice task with it,
- * and setWeights changes what it computes.
+ * setWeights changes what it computes, and — as the training loop's eval model — greedy answers of
+ * a padded batch equal a reference argmax loop over each prompt alone, cut at the model's
+ * positions with fitToLimit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateTask } from '../../../src/engine/evaluation/harness';
@@ -63,5 +65,43 @@ describe('InferenceModel', () => {
     expect(after).not.toEqual(before);
     await model.setWeights(old);
     expect((await model.scoreTexts(['hello']))[0]!.logprobs).toEqual(before);
+  });
+
+  it('as the eval model: greedy generation of a padded batch equals a reference argmax loop per prompt; fitToLimit cuts at the positions', async () => {
+    const limit = 14;
+    const config = { ...model.config, max_position_embeddings: limit };
+    // std 0.5 so the argmax changes from position to position
+    const weights = initDecoderWeights(config, 4, 0.5);
+    const evalModel = InferenceModel.create(config, weights, model.tokenizer, { executionProvider: 'cpu', threads: 1, fitToLimit: true });
+    try {
+      const prompts = ['12+345=', '7=', 'abc(def)'];
+      const n = 8;
+      const got = await evalModel.generate(prompts, { maxNewTokens: n, temperature: 0, topP: 1, numSamples: 2, seed: 0 });
+      const eos = evalModel.eosIds;
+      for (const [i, p] of prompts.entries()) {
+        const seq = evalModel.encodePrompt(p);
+        const out: number[] = [];
+        // At most n new tokens, and never past the model's positions.
+        while (out.length < n && seq.length < limit) {
+          const l = referenceForward(config, weights, [seq]).logits[0]!.at(-1)!;
+          const id = l.indexOf(Math.max(...l));
+          if (eos.has(id)) break;
+          seq.push(id);
+          out.push(id);
+        }
+        const want = evalModel.tokenizer.decode(out, { skipSpecial: true });
+        expect(got[i]).toEqual([want, want]);
+      }
+      expect(new Set(got.map((g) => g[0])).size).toBeGreaterThan(1); // prompts matter: not a constant output
+      // '12+345=' is 8 tokens with <bos>: 6 positions left of 8 asked
+      const cut = await evalModel.sample(['12+345='], { maxNewTokens: n, temperature: 0, ignoreEos: true });
+      expect(cut[0]![0]!.tokens).toHaveLength(limit - 8);
+      expect(cut[0]![0]!.finishReason).toBe('length');
+      const without = InferenceModel.create(config, weights, model.tokenizer, { executionProvider: 'cpu', threads: 1 });
+      await expect(without.sample(['12+345='], { maxNewTokens: n, temperature: 0 })).rejects.toThrow(/exceeds the model's max_position_embeddings 14/);
+      await without.release();
+    } finally {
+      await evalModel.release();
+    }
   });
 });

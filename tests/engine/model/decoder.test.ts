@@ -6,7 +6,7 @@
  * differences of the reference loss.
  */
 import { describe, expect, it } from 'vitest';
-import { grad, nn, serialize, openSession, type Feed } from '../../../src/engine/onnx';
+import { Graph, grad, nn, serialize, openSession, type Feed } from '../../../src/engine/onnx';
 import { parseDecoderConfig, type DecoderConfig } from '../../../src/engine/model/config';
 import { buildDecoder } from '../../../src/engine/model/decoder';
 import { initDecoderWeights } from '../../../src/engine/model/init';
@@ -126,6 +126,45 @@ describe('decoder graph vs plain-JS reference', () => {
     const ref = referenceForward(c, w, IDS, { mask: MASK, layers: [0, 2] });
     expect(maxAbsDiff(out.logits!.data as Float32Array, flat3(ref.logits))).toBeLessThan(1e-4);
     await s.release();
+  });
+
+  it('ready-made weight tensors are read instead of the weights given to the build', async () => {
+    const c = parseDecoderConfig('config.json', VARIANTS.qwen2);
+    const real = weightsFor(c, 5);
+    const decoy = weightsFor(c, 6); // what the initializers would hold
+    const realByName = new Map(tensorsFromWeights(c, real));
+    const g = new Graph('ready-made');
+    // Some weights as inputs under other names (as a caller such as compileTrainStep makes them).
+    const mine = [...realByName.keys()].filter((n) => /layers\.1\.|embed_tokens|q_proj\.bias/.test(n));
+    const given = Object.fromEntries(mine.map((n) => [n, g.input(`p.${n}`, 'float32', realByName.get(n)!.shape)]));
+    const d = buildDecoder(c, decoy, { graph: g, weightTensors: given, batch: B, seqLen: T });
+    expect(d.trainable.size).toBe(0);
+    for (const n of mine) expect(g.initializers.has(n)).toBe(false);
+    const s = await openSession(serialize(g), { executionProvider: 'cpu', threads: 1 });
+    const feeds = feedsFor();
+    for (const n of mine) feeds[`p.${n}`] = realByName.get(n)!.data;
+    const out = await s.run(feeds);
+    // Reference: the real tensors where given, the decoy's elsewhere.
+    const mixed = weightsFor(c, 6);
+    const mixedByName = new Map(tensorsFromWeights(c, mixed));
+    for (const n of mine) mixedByName.get(n)!.data.set(realByName.get(n)!.data);
+    const ref = referenceForward(c, mixed, IDS, { mask: MASK });
+    expect(maxAbsDiff(out.logits!.data as Float32Array, flat3(ref.logits))).toBeLessThan(1e-4);
+    await s.release();
+
+    const g2 = new Graph('bad');
+    const embed = g2.input('e', 'float32', [c.vocab_size, c.hidden_size]);
+    expect(() => buildDecoder(c, decoy, { graph: g2, weightTensors: { 'lm_head.weight': embed } })).toThrow(/'lm_head\.weight', which is no tensor of this model/);
+    const gx = new Graph('x');
+    expect(() => buildDecoder(c, decoy, { graph: gx, weightTensors: { 'model.norm.weight': gx.input('n', 'float32', [c.hidden_size + 1]) } })).toThrow(
+      /weightTensors 'model\.norm\.weight' is float32 \[17\], the weight is float32 \[16\]/,
+    );
+    expect(() => buildDecoder(c, decoy, { graph: new Graph('y'), weightTensors: { 'model.embed_tokens.weight': embed } })).toThrow(/belongs to another graph/);
+    const g3 = new Graph('pruned');
+    const w1 = g3.input('w1', 'float32', [c.intermediate_size, c.hidden_size]);
+    expect(() => buildDecoder(c, decoy, { graph: g3, layers: [0], weightTensors: { 'model.layers.1.mlp.up_proj.weight': w1 } })).toThrow(
+      /weightTensors 'model\.layers\.1\.mlp\.up_proj\.weight' are not read by this build \(layers \[0\]\)/,
+    );
   });
 
   it('left padding with position_ids: real tokens get exactly the logits of the unpadded sequence', async () => {
