@@ -36,6 +36,8 @@ export interface BackendOptions {
   pollMs?: number;
   /** Extra environment for runner processes. */
   runnerEnv?: NodeJS.ProcessEnv;
+  /** Folder of the shipped models (default <package>/resources/models). */
+  builtinModelsDir?: string;
 }
 
 export interface Backend {
@@ -99,6 +101,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     dataDir: paths.root,
     mode: opts.mode,
     appVersion: opts.appVersion ?? packageVersion(),
+    builtinModelsDir: opts.builtinModelsDir,
   });
   let closing: Promise<void> | null = null;
   return {

@@ -4,12 +4,13 @@
  * dispatcher, WebSocket server); errors are thrown as Errors whose message a user can act on.
  */
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ApiHandlers, AppInfo, ConfigCheck, PushEvent } from '../shared/api';
 import { formatConfigIssues, validateRunConfig } from '../shared/config';
-import { TASK_NAMES } from '../shared/config/taskRefs';
-import type { DatasetEntry, RunRecord } from '../shared/records';
+import type { RunRecord } from '../shared/records';
 import { availableProviders, ortVersion } from './appInfo';
+import { BUILTIN_PREFIX, defaultBuiltinModelsDir, listBuiltinModels } from './builtinModels';
+import { builtinDatasetEntries, importJsonlDataset, inspectJsonlFile, previewDatasetExamples, removeImportedDataset, type DatasetStoreDeps } from './datasets';
 import { inspectModelFolder } from './modelFolder';
 import { newRunId } from './runId';
 import { readSettings, writeSettings } from './settings';
@@ -23,6 +24,8 @@ export interface HandlerDeps {
   dataDir: string;
   mode: 'electron' | 'browser' | 'cli';
   appVersion: string;
+  /** Where the shipped models live (resources/models); tests point it elsewhere. */
+  builtinModelsDir?: string;
 }
 
 export function createHandlers(d: HandlerDeps): ApiHandlers {
@@ -51,8 +54,8 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
     return store.runs.get(id) ?? run;
   };
 
-  const builtinDatasets = (): DatasetEntry[] =>
-    TASK_NAMES.map((t) => ({ id: `builtin:${t}`, name: t, source: 'builtin', path: null, rows: 0, addedAt: 0, info: { generator: true } }));
+  const builtinModelsDir = d.builtinModelsDir ?? defaultBuiltinModelsDir();
+  const datasetDeps: DatasetStoreDeps = { catalog: store.catalog, datasetsDir: join(d.dataDir, 'datasets') };
 
   return {
     async listRuns(filter) {
@@ -97,11 +100,14 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       return res.ok ? { ok: true, issues: [], config: res.config as unknown as Record<string, unknown> } : { ok: false, issues: res.issues };
     },
     async listModels() {
-      return store.catalog.listModels();
+      return [...(await listBuiltinModels(builtinModelsDir)), ...store.catalog.listModels()];
     },
     async addModel(path) {
       const abs = resolve(path);
-      const info = inspectModelFolder(abs);
+      // A shipped model is listed already; registering its folder again would duplicate it.
+      const shipped = (await listBuiltinModels(builtinModelsDir)).find((m) => resolve(m.path) === abs);
+      if (shipped) return shipped;
+      const info = await inspectModelFolder(abs);
       const existing = store.catalog.getModelByPath(abs);
       return store.catalog.upsertModel({
         id: existing?.id ?? `model-${createHash('sha256').update(abs).digest('hex').slice(0, 12)}`,
@@ -115,13 +121,26 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       });
     },
     async removeModel(id) {
+      if (id.startsWith(BUILTIN_PREFIX)) throw new Error(`'${id.slice(BUILTIN_PREFIX.length)}' is built in and cannot be removed`);
       const m = store.catalog.getModel(id);
       if (!m) throw new Error(`no registered model with id '${id}'`);
       if (m.builtin) throw new Error(`'${m.name}' is built in and cannot be removed`);
       store.catalog.removeModel(id);
     },
     async listDatasets() {
-      return [...builtinDatasets(), ...store.catalog.listDatasets()];
+      return [...builtinDatasetEntries(), ...store.catalog.listDatasets()];
+    },
+    async previewDataset(id, opts) {
+      return previewDatasetExamples(datasetDeps, id, opts?.count ?? 3, opts?.seed ?? 0);
+    },
+    async inspectJsonl(path, mapping) {
+      return inspectJsonlFile(path, mapping);
+    },
+    async importDataset(path, mapping, name) {
+      return importJsonlDataset(datasetDeps, path, mapping, name);
+    },
+    async removeDataset(id) {
+      removeImportedDataset(datasetDeps, id);
     },
     async getSettings() {
       return readSettings(store);

@@ -18,6 +18,7 @@ import type {
   SampleRecord,
   MetricPoint,
 } from './records';
+import { datasetNameSchema, jsonlMappingSchema, type DatasetExample, type JsonlFieldMapping, type JsonlInspection } from './datasets';
 import type { Settings } from './settings';
 import { settingsSchema } from './settings';
 import type { RunStatus } from './status';
@@ -69,6 +70,19 @@ export const API_ARG_SCHEMAS = {
   addModel: z.tuple([z.string().min(1, 'expected a model folder path').max(4096)]),
   removeModel: z.tuple([z.string().min(1)]),
   listDatasets: z.tuple([]),
+  previewDataset: z.tuple([
+    z.string().min(1, 'expected a dataset id').max(200),
+    z
+      .object({
+        count: z.number().int().min(1, 'expected count ≥ 1').max(20, 'expected count ≤ 20').optional(),
+        seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+      })
+      .strict()
+      .optional(),
+  ]),
+  inspectJsonl: z.tuple([z.string().min(1, 'expected a JSONL file path').max(4096), jsonlMappingSchema.optional()]),
+  importDataset: z.tuple([z.string().min(1, 'expected a JSONL file path').max(4096), jsonlMappingSchema, datasetNameSchema]),
+  removeDataset: z.tuple([z.string().min(1, 'expected a dataset id').max(200)]),
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsSchema.partial().strict()]),
   appInfo: z.tuple([]),
@@ -127,6 +141,17 @@ export interface BenchtopApi {
   addModel(path: string): Promise<ModelEntry>;
   removeModel(id: string): Promise<void>;
   listDatasets(): Promise<DatasetEntry[]>;
+  /** The first `count` (default 3) examples of a dataset: a built-in task's seeded test split
+   * (`builtin:<task>`), or the first rows of an imported one. */
+  previewDataset(id: string, opts?: { count?: number; seed?: number }): Promise<DatasetExample[]>;
+  /** Read a JSONL file's first rows: its fields, a suggested mapping and, with a mapping, the
+   * mapped rows or the first problem (file, line, field). Registers nothing. */
+  inspectJsonl(path: string, mapping?: JsonlFieldMapping): Promise<JsonlInspection>;
+  /** Map every row of a JSONL file and register it as dataset `name`; the first bad row rejects
+   * the whole import (message names file, line and field) and nothing is registered. */
+  importDataset(path: string, mapping: JsonlFieldMapping, name: string): Promise<DatasetEntry>;
+  /** Unregister an imported dataset (built-in generators cannot be removed). */
+  removeDataset(id: string): Promise<void>;
   getSettings(): Promise<Settings>;
   updateSettings(patch: Partial<Settings>): Promise<Settings>;
   appInfo(): Promise<AppInfo>;

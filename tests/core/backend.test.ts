@@ -1,7 +1,9 @@
 /** The API handlers over a real store (runs executed by the fixture runner where needed). */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { initModelFolder } from '../../src/engine/model/folder';
 import { defaultDataDir } from '../../src/core/paths';
 import type { PushEvent } from '../../src/shared/api';
 import { fixtureConfig, openTestBackend, type TestBackend } from './support/backend';
@@ -14,24 +16,6 @@ async function setup(opts: Parameters<typeof openTestBackend>[0] = {}) {
   const t = await openTestBackend(opts);
   open.push(t);
   return t;
-}
-
-/** A safetensors file: 8-byte little-endian header length, JSON header, raw data. */
-function writeSafetensors(file: string, tensors: Record<string, number[]>): number {
-  let offset = 0;
-  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
-  let count = 0;
-  for (const [name, shape] of Object.entries(tensors)) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    count += n;
-    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + 4 * n] };
-    offset += 4 * n;
-  }
-  const json = Buffer.from(JSON.stringify(header));
-  const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(BigInt(json.length));
-  writeFileSync(file, Buffer.concat([len, json, Buffer.alloc(offset)]));
-  return count;
 }
 
 describe('backend handlers', () => {
@@ -92,12 +76,14 @@ describe('backend handlers', () => {
   });
 
   it('registers a model folder, counting parameters from the safetensors headers', async () => {
-    const { backend, dir } = await setup({ execute: false });
+    const { backend, dir } = await setup({ execute: false, builtinModelsDir: join(tmpdir(), 'benchtop-no-shipped-models') });
     const folder = join(dir, 'my-model');
-    mkdirSync(folder);
-    writeFileSync(join(folder, 'config.json'), JSON.stringify({ model_type: 'llama', hidden_size: 8, num_hidden_layers: 2, architectures: ['LlamaForCausalLM'] }));
-    const n = writeSafetensors(join(folder, 'model.safetensors'), { 'embed.weight': [16, 8], 'layers.0.w': [8, 8], norm: [8] });
-    expect(n).toBe(16 * 8 + 64 + 8);
+    // A real HF folder (tests/core/catalog.test.ts covers the checks on add in detail).
+    const cfg = { model_type: 'llama', hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, num_key_value_heads: 2, intermediate_size: 16, tie_word_embeddings: true };
+    await initModelFolder({ config: cfg, outDir: folder, seed: 0 });
+    const vocab = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')).vocab_size as number;
+    // embed + per layer (2 norms, q k v o 8×8 each, gate/up/down 8×16) + final norm
+    const n = vocab * 8 + 2 * (2 * 8 + 4 * 64 + 3 * 8 * 16) + 8;
     const m = await backend.handlers.addModel(folder);
     expect(m).toMatchObject({ name: 'my-model', architecture: 'llama', parameters: n, builtin: false, path: folder });
     expect(m.info).toMatchObject({ hidden_size: 8, num_hidden_layers: 2 });

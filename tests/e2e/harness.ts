@@ -38,8 +38,12 @@ export function tempHome(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function cliEnv(home: string): NodeJS.ProcessEnv {
-  return { ...process.env, BENCHTOP_HOME: home, BENCHTOP_RUNNER_ENTRY: FIXTURE_RUNNER, NO_COLOR: '1' };
+/** Environment of the CLI processes: runs execute the test fixture, or with `realRunner` the
+ * real engine (src/core/runner/entry.ts), e.g. an eval of the built-in model. */
+export function cliEnv(home: string, opts: { realRunner?: boolean } = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, BENCHTOP_HOME: home, BENCHTOP_RUNNER_ENTRY: FIXTURE_RUNNER, NO_COLOR: '1' };
+  if (opts.realRunner) delete env.BENCHTOP_RUNNER_ENTRY;
+  return env;
 }
 
 export interface ServeProcess {
@@ -50,8 +54,8 @@ export interface ServeProcess {
 }
 
 /** `benchtop serve` on a free port; resolves with the printed URL (…/?token=…). */
-export function startServe(home: string, timeoutMs = 30_000): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: ROOT, env: cliEnv(home), stdio: ['ignore', 'pipe', 'pipe'] });
+export function startServe(home: string, timeoutMs = 30_000, opts: { realRunner?: boolean } = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: ROOT, env: cliEnv(home, opts), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += String(d)));
   child.stderr!.on('data', (d) => (out += String(d)));

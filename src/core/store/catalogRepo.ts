@@ -69,6 +69,15 @@ export class CatalogRepo {
     return this.db.prepare('SELECT * FROM datasets ORDER BY added_at').all().map(rowToDataset);
   }
 
+  getDataset(id: string): DatasetEntry | null {
+    const r = this.db.prepare('SELECT * FROM datasets WHERE id = ?').get(id);
+    return r ? rowToDataset(r) : null;
+  }
+
+  removeDataset(id: string): boolean {
+    return Number(this.db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes) > 0;
+  }
+
   upsertDataset(d: DatasetEntry): DatasetEntry {
     this.db
       .prepare(
@@ -76,7 +85,7 @@ export class CatalogRepo {
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, path = excluded.path, rows = excluded.rows, info = excluded.info`,
       )
       .run(d.id, d.name, d.source, d.path, d.rows, d.addedAt, JSON.stringify(d.info));
-    return d;
+    return this.getDataset(d.id) ?? d;
   }
 
   /** Raw stored settings (key → parsed JSON); validation is the caller's job (settings.ts). */

@@ -9,7 +9,11 @@ export const routes: RouteRecordRaw[] = [
     path: '/new/:kind?',
     name: 'new',
     component: () => import('./pages/NewRunPage.vue'),
-    props: (r) => ({ kind: r.params.kind, from: typeof r.query.from === 'string' ? r.query.from : undefined }),
+    props: (r) => ({
+      kind: r.params.kind,
+      from: typeof r.query.from === 'string' ? r.query.from : undefined,
+      preset: typeof r.query.preset === 'string' ? r.query.preset : undefined,
+    }),
     meta: { title: 'New run' },
   },
   { path: '/models', name: 'models', component: () => import('./pages/ModelsPage.vue'), meta: { title: 'Models' } },

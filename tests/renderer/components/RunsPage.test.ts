@@ -65,16 +65,7 @@ describe('RunsPage', () => {
     expect(rowsShown()).toEqual(['c', 'b', 'a']);
     w.unmount();
   });
-
-  it('points an empty history to New run', async () => {
-    setBackend({ api: { listRuns: async () => [], onEvent: () => () => {} } as unknown as BenchtopApi, transport: 'ws', onStatus: () => () => {}, reconnectNow: () => {} });
-    const router = createRouter({ history: createMemoryHistory(), routes });
-    const w = mount(RunsPage, { global: { plugins: [createPinia(), router] } });
-    await flushPromises();
-    expect(w.find('[data-empty]').text()).toContain('No runs yet');
-    expect(w.find('[data-empty] a').attributes('href')).toContain('/new');
-    w.unmount();
-  });
+  // An empty history shows the Start here panel: tests/renderer/components/StartHere.test.ts.
 });
 
 describe('ConnectionBanner', () => {

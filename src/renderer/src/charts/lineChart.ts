@@ -114,27 +114,57 @@ export interface BarChartOptions {
   palette?: ChartPalette;
   /** Name of the value axis, e.g. 'rows'. */
   valueName?: string;
+  /** Name of the bar series (tooltip); defaults to valueName. */
+  seriesName?: string;
+  /** Fixed value-axis range (e.g. 0–1 for accuracies); data-driven when absent. */
+  min?: number;
+  max?: number;
+  /** How values are written on the axis, in the tooltip and in bar labels. */
+  format?: (v: number) => string;
+  /** Write each bar's value at its end. */
+  labels?: boolean;
 }
 
 /** Horizontal bars, one per category, in the given order (top to bottom). */
 export function barChartOption(categories: readonly string[], values: readonly number[], opts: BarChartOptions = {}): EChartsOption {
   const pal = opts.palette ?? PALETTES.light;
+  const fmt = opts.format ?? formatNumber;
   // ECharts draws category axes bottom-up; reverse so the first category is on top.
   const cats = categories.slice().reverse();
   const vals = values.slice(0, categories.length).reverse();
   return {
     animation: false,
     textStyle: { color: pal.text, fontFamily: 'inherit' },
-    grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, backgroundColor: pal.tooltipBg, borderColor: pal.axis, textStyle: { color: pal.text, fontSize: 12 } },
+    grid: { left: 8, right: opts.labels ? 44 : 24, top: 8, bottom: 8, containLabel: true },
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      backgroundColor: pal.tooltipBg,
+      borderColor: pal.axis,
+      textStyle: { color: pal.text, fontSize: 12 },
+      valueFormatter: (v) => (typeof v === 'number' ? fmt(v) : String(v ?? '—')),
+    },
     xAxis: {
       type: 'value',
       name: opts.valueName,
+      min: opts.min,
+      max: opts.max,
       nameTextStyle: { color: pal.muted, fontSize: 11 },
-      axisLabel: { color: pal.muted, fontSize: 11, formatter: (v: number) => formatNumber(v) },
+      axisLabel: { color: pal.muted, fontSize: 11, formatter: (v: number) => fmt(v) },
       splitLine: { lineStyle: { color: pal.grid } },
     },
     yAxis: { type: 'category', data: cats, axisLabel: { color: pal.text, fontSize: 11 }, axisLine: { lineStyle: { color: pal.axis } } },
-    series: [{ type: 'bar', name: opts.valueName ?? 'value', data: vals, itemStyle: { color: pal.series[0], borderRadius: [0, 3, 3, 0] }, barMaxWidth: 18 }],
+    series: [
+      {
+        type: 'bar',
+        name: opts.seriesName ?? opts.valueName ?? 'value',
+        data: vals,
+        itemStyle: { color: pal.series[0], borderRadius: [0, 3, 3, 0] },
+        barMaxWidth: 18,
+        label: opts.labels
+          ? { show: true, position: 'right', color: pal.text, fontSize: 11, formatter: (p: { value: unknown }) => (typeof p.value === 'number' ? fmt(p.value) : '') }
+          : { show: false },
+      },
+    ],
   };
 }
