@@ -11,10 +11,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Browser, Page } from 'playwright-core';
+import { BUILTIN_EVAL_TASKS } from '../../src/shared/config/presets';
 import { ROOT, SCREENSHOTS, launchChromium, requireBuiltRenderer, startServe, tempHome, type ServeProcess } from './harness';
 
 const BUILTIN = join(ROOT, 'resources', 'models', 'benchtop-tiny');
-const EVAL_TASKS = ['arithmetic', 'brackets', 'brackets_classify', 'parity', 'compare'];
+const EVAL_TASKS = BUILTIN_EVAL_TASKS.map((t) => t.task);
 const PER_TASK = 4;
 
 let home: ReturnType<typeof tempHome>;
@@ -138,15 +139,15 @@ describe('first start', () => {
       expect(b.value).toBeCloseTo(mean(mine.map((v) => v.correct)), 12);
     }
 
-    // One breakdown chart per knob; parity by length checked against the verdicts too.
-    const lengthBars = await bars(page, 'breakdown/parity/length');
-    expect(lengthBars.length).toBeGreaterThan(0);
-    const parity = verdicts.filter((v) => v.task === 'parity');
-    const lengths = [...new Set(parity.map((v) => Number(v.metadata.length)))].sort((a, b) => a - b);
-    expect(lengthBars.map((b) => b.category)).toEqual(lengths.map((l) => `length=${l}`));
-    for (const b of lengthBars) {
-      const l = Number(b.category.slice('length='.length));
-      expect(b.value).toBeCloseTo(mean(parity.filter((v) => Number(v.metadata.length) === l).map((v) => v.correct)), 12);
+    // One breakdown chart per knob; arithmetic by digit count checked against the verdicts too.
+    const digitBars = await bars(page, 'breakdown/arithmetic/digits');
+    expect(digitBars.length).toBeGreaterThan(0);
+    const arith = verdicts.filter((v) => v.task === 'arithmetic');
+    const digits = [...new Set(arith.map((v) => Number(v.metadata.digits)))].sort((a, b) => a - b);
+    expect(digitBars.map((b) => b.category)).toEqual(digits.map((d) => `digits=${d}`));
+    for (const b of digitBars) {
+      const d = Number(b.category.slice('digits='.length));
+      expect(b.value).toBeCloseTo(mean(arith.filter((v) => Number(v.metadata.digits) === d).map((v) => v.correct)), 12);
     }
     // Single-point eval values get no line chart on an eval run's page.
     expect(await page.locator('[data-metric^="breakdown/"]').count()).toBe(0);

@@ -115,7 +115,9 @@ export class MixtureStream {
     const chunk = this.chunks.get(e.task) ?? 0;
     this.chunks.set(e.task, chunk + 1);
     const seed = (this.seed * 1_000_003 + chunk * 7919 + hashString(e.task)) % 2 ** 31;
-    const examples = getTask(e.task).generate('train', this.chunkSize, seed, e.options ?? {});
+    const task = getTask(e.task);
+    // A finite task (imported dataset) smaller than a chunk is drawn whole, reshuffled each chunk.
+    const examples = task.generate('train', Math.min(this.chunkSize, task.available?.('train') ?? this.chunkSize), seed, e.options ?? {});
     this.buffers.set(e.task, examples.slice());
     return this.buffers.get(e.task)!;
   }

@@ -64,6 +64,21 @@ export function cudaLibraryInstalled(): boolean {
   }
 }
 
+/**
+ * Linux: ORT's WebGPU provider (Dawn) needs the Vulkan loader. Without it the probe prints a
+ * native warning to stderr before failing, so look for the library first and skip WebGPU with
+ * a plain reason instead.
+ */
+export function vulkanLoaderFound(dirs: readonly string[] = vulkanSearchDirs()): boolean {
+  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
+function vulkanSearchDirs(): string[] {
+  const fromEnv = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
+  const arch = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
+  return [...fromEnv, `/usr/lib/${arch}`, `/lib/${arch}`, '/usr/lib64', '/lib64', '/usr/lib', '/lib', '/usr/local/lib'];
+}
+
 /** Providers that failed to start in this process, with the reason (don't retry each session). */
 const unavailable = new Map<Provider, string>();
 
@@ -100,6 +115,12 @@ async function create(model: SerializedModel, settings: SessionSettings, key: st
     if (provider === 'cuda' && !cudaLibraryInstalled()) {
       const why = 'CUDA: the provider library is not installed (run `npm run setup:cuda`)';
       unavailable.set('cuda', why);
+      reasons.push(why);
+      continue;
+    }
+    if (provider === 'webgpu' && process.platform === 'linux' && !vulkanLoaderFound()) {
+      const why = 'WebGPU: no Vulkan loader (libvulkan.so.1) on this machine';
+      unavailable.set('webgpu', why);
       reasons.push(why);
       continue;
     }

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunContext, RunExecutor } from '../../shared/runContext';
 import { evaluateTask, resultMetrics, type TaskEvalResult } from '../evaluation/harness';
@@ -15,8 +15,17 @@ import { InferenceModel } from '../generate/inferenceModel';
 import { sessionSettingsOf } from './trainLoop';
 
 export const BUILTIN_PREFIX = 'builtin:';
-/** The repository root (built-in models live under resources/models). */
-const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
+/**
+ * The package root (built-in models live under resources/models): the nearest folder above this
+ * module with a package.json — src/engine/runs when run from source, out/main/chunks when bundled.
+ */
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(from, '..', '..', '..');
+  }
+}
+const REPO_ROOT = findPackageRoot(fileURLToPath(new URL('.', import.meta.url)));
 
 /**
  * config.model → a folder: `builtin:<name>` → <repo>/resources/models/<name>; an absolute path;
@@ -54,7 +63,7 @@ export function breakdownMetrics(r: TaskEvalResult): Record<string, number> {
 export const runEval: RunExecutor = async (ctx: RunContext) => {
   const cfg = ctx.config;
   if (cfg.kind !== 'eval') throw new Error(`the eval executor got a '${cfg.kind}' config`);
-  checkTaskNames(cfg.tasks, 'tasks');
+  checkTaskNames(cfg.tasks, 'tasks', ctx.dataDir);
   const dir = resolveModelFolder(cfg.model, ctx.dataDir);
   const folder = await loadModelFolder(dir);
   // The KV-cache model of src/engine/generate; rows per generation batch follow batch_size.

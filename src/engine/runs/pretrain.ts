@@ -57,7 +57,7 @@ export async function saveAndRegister(ctx: RunContext, dir: string, input: Param
 export const runPretrain: RunExecutor = async (ctx) => {
   const cfg = ctx.config;
   if (cfg.kind !== 'pretrain') throw new Error(`the pretrain executor got a '${cfg.kind}' config`);
-  checkTaskNames(cfg.data.tasks, 'data.tasks');
+  checkTaskNames(cfg.data.tasks, 'data.tasks', ctx.dataDir);
   const files = charTokenizerFiles();
   const tokenizer = tokenizerFromJson(files.json, files.config);
   const config = decoderConfigFromShape(cfg.model, tokenizer);

@@ -20,7 +20,7 @@ import { runTrainLoop } from './trainLoop';
 export const runSft: RunExecutor = async (ctx) => {
   const cfg = ctx.config;
   if (cfg.kind !== 'sft') throw new Error(`the sft executor got a '${cfg.kind}' config`);
-  checkTaskNames(cfg.data.tasks, 'data.tasks');
+  checkTaskNames(cfg.data.tasks, 'data.tasks', ctx.dataDir);
   const dir = resolveModelFolder(cfg.model, ctx.dataDir);
   const folder = await loadModelFolder(dir);
   if (cfg.data.seq_len > folder.config.max_position_embeddings) {

@@ -26,15 +26,24 @@ const TASKS: readonly Task[] = [
   majorityTask,
 ];
 const BY_NAME = new Map(TASKS.map((t) => [t.name, t]));
+/** Imported datasets loaded for this process's run (loadDatasetTasks), by dataset id. */
+const IMPORTED = new Map<string, Task>();
 
+/** Whether `name` is a built-in task. */
 export function hasTask(name: string): boolean {
   return BY_NAME.has(name);
 }
 
+/** Make an imported dataset available under its id (a built-in name cannot be taken). */
+export function registerDatasetTask(task: Task): void {
+  if (BY_NAME.has(task.name)) throw new TaskError(task.name, null, 'an imported dataset cannot take the name of a built-in task');
+  IMPORTED.set(task.name, task);
+}
+
 export function getTask(name: string): Task {
-  const task = BY_NAME.get(name);
+  const task = BY_NAME.get(name) ?? IMPORTED.get(name);
   if (!task) {
-    throw new TaskError(String(name), null, `unknown task; expected one of ${[...BY_NAME.keys()].join(', ')} (or an imported dataset id)`);
+    throw new TaskError(String(name), null, `unknown task; expected one of ${[...BY_NAME.keys()].join(', ')} (or an imported dataset id${IMPORTED.size ? `: ${[...IMPORTED.keys()].join(', ')}` : ''})`);
   }
   return task;
 }

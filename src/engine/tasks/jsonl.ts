@@ -20,7 +20,7 @@ export interface JsonlMapping {
   label?: string;
   /** Fields copied into metadata as knobs (scalar values; a row without the field just lacks it). */
   metadata?: string[];
-  /** Field holding 'train' or 'test'; without it every row is 'train'. */
+  /** Field holding 'train' or 'test'; rows without it serve both splits (nothing held out). */
   split?: string;
   /** Field holding a row id; without it the id is a hash of prompt and answer. */
   id?: string;

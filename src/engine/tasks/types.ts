@@ -65,6 +65,8 @@ export interface Task {
    * test never share a problem, whatever the seeds (the split is a hash of the problem).
    */
   generate(split: Split, count: number, seed: number, options?: Record<string, unknown>): Example[];
+  /** Distinct examples a split holds, for finite tasks (imported datasets); generators leave it out. */
+  available?(split: Split): number;
   verify(example: Example, response: string): VerifyResult;
 }
 

@@ -5,7 +5,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Graph, clearSessionCache, op, openSession, serialize } from '../../../src/engine/onnx';
 import { measureMatmulRoofline } from '../../../src/engine/onnx/bench';
-import { cudaLibraryInstalled } from '../../../src/engine/onnx/session';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cudaLibraryInstalled, vulkanLoaderFound } from '../../../src/engine/onnx/session';
 
 afterAll(() => clearSessionCache());
 
@@ -30,6 +33,23 @@ describe('openSession', () => {
     const s = await openSession(tiny(2), { executionProvider: 'cuda', threads: 1 });
     expect(s.provider).toBe('cpu');
     expect(s.notice).toMatch(/^running on CPU: CUDA: the provider library is not installed \(run `npm run setup:cuda`\)/);
+  });
+
+  it('looks for the Vulkan loader in the given folders', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'benchtop-vk-'));
+    try {
+      expect(vulkanLoaderFound([dir])).toBe(false);
+      writeFileSync(join(dir, 'libvulkan.so.1'), '');
+      expect(vulkanLoaderFound(['/nonexistent', dir])).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(process.platform !== 'linux' || vulkanLoaderFound() || cudaLibraryInstalled())('auto without CUDA or Vulkan: CPU, with both reasons in the notice', async () => {
+    const s = await openSession(tiny(6), { executionProvider: 'auto', threads: 1 });
+    expect(s.provider).toBe('cpu');
+    expect(s.notice).toMatch(/CUDA: the provider library is not installed.*; WebGPU: no Vulkan loader \(libvulkan\.so\.1\) on this machine/);
   });
 
   it('caches by graph hash and settings', async () => {

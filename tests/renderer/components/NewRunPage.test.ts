@@ -73,12 +73,12 @@ describe('NewRunPage', () => {
     const created = setup(() => ({ ok: true, issues: [] }));
     const { w, router } = await mountAt('/new/pretrain');
     await w.find('[data-preset]').setValue('pretrain-tiny-arithmetic');
-    expect((w.find('[data-field="name"]').element as HTMLInputElement).value).toBe('tiny arithmetic');
+    expect((w.find('[data-field="name"]').element as HTMLInputElement).value).toBe('tiny addition');
     expect((w.find('[data-field="training.max_steps"]').element as HTMLInputElement).value).toBe('1500');
     await w.find('[data-action="submit"]').trigger('click');
     await flushPromises();
     expect(created).toHaveLength(1);
-    expect(created[0]).toMatchObject({ kind: 'pretrain', name: 'tiny arithmetic', training: { max_steps: 1500, learning_rate: 0.003, adam_beta1: 0.9 } });
+    expect(created[0]).toMatchObject({ kind: 'pretrain', name: 'tiny addition', training: { max_steps: 1500, learning_rate: 0.003, adam_beta1: 0.9 } });
     // The run page is a lazy chunk; navigation settles once it has loaded.
     await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/runs/new-1'), { timeout: 10_000 });
     w.unmount();
