@@ -8,10 +8,9 @@
  * tolerance is 1e-4 per log-prob. Broken folders fail with the file at fault named.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { runCli } from '../support/cliProcess';
 import { mkdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseDecoderConfig } from '../../src/engine/model/config';
 import { initDecoderWeights } from '../../src/engine/model/init';
 import { charTokenizerFiles, tokenizerFromJson } from '../../src/engine/model/tokenizer';
@@ -19,8 +18,6 @@ import { tensorsFromWeights, type DecoderWeights } from '../../src/engine/model/
 import { referenceForward } from '../engine/model/referenceDecoder';
 import { tempDir } from '../core/support/backend';
 
-const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-const BIN = join(ROOT, 'bin', 'benchtop.mjs');
 
 const files = charTokenizerFiles();
 const tok = tokenizerFromJson(files.json, files.config);
@@ -106,13 +103,8 @@ beforeAll(() => {
 });
 afterAll(() => home.cleanup());
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: home.dir, env: { ...process.env, BENCHTOP_HOME: home.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })));
+function cli(args: string[]) {
+  return runCli(home.dir, args);
 }
 
 /** Reference log p(ids[t] | ids[<t]) for t ≥ 1, float64. */

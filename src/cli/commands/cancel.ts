@@ -3,7 +3,7 @@
  * about half a second. */
 import { isTerminal } from '../../shared/status';
 import { intOption, parseCommandArgs } from '../args';
-import { openCliBackend } from '../home';
+import { openCliBackend, resolveRunIdOrSay } from '../home';
 import { EXIT, UsageError, type CliCommand } from '../registry';
 
 export const cancelCommand: CliCommand = {
@@ -16,13 +16,8 @@ export const cancelCommand: CliCommand = {
     const waitS = intOption('wait', values.wait, 0, 3600) ?? 20;
     const backend = await openCliBackend(ctx);
     try {
-      let id: string;
-      try {
-        id = backend.store.runs.resolveId(positionals[0]);
-      } catch (err) {
-        ctx.err(`benchtop cancel: ${(err as Error).message}`);
-        return EXIT.failed;
-      }
+      const id = resolveRunIdOrSay(backend, ctx, 'cancel', positionals[0]!);
+      if (id === null) return EXIT.failed;
       const before = backend.store.runs.get(id, { includeDeleted: true });
       if (before && isTerminal(before.status)) {
         ctx.err(`benchtop cancel: run ${id} has already ended (${before.status})`);

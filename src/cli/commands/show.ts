@@ -1,7 +1,7 @@
 /** `benchtop show <id>`: one run's config, status, last metric values and artifacts. */
 import { stringify } from 'yaml';
 import { parseCommandArgs } from '../args';
-import { openCliBackend } from '../home';
+import { openCliBackend, resolveRunIdOrSay } from '../home';
 import { EXIT, UsageError, type CliCommand } from '../registry';
 import { formatTime, metricLines, runDuration, table } from '../runText';
 
@@ -14,13 +14,8 @@ export const showCommand: CliCommand = {
     if (positionals.length !== 1) throw new UsageError('expected one run id');
     const backend = await openCliBackend(ctx);
     try {
-      let id: string;
-      try {
-        id = backend.store.runs.resolveId(positionals[0]);
-      } catch (err) {
-        ctx.err(`benchtop show: ${(err as Error).message}`);
-        return EXIT.failed;
-      }
+      const id = resolveRunIdOrSay(backend, ctx, 'show', positionals[0]!);
+      if (id === null) return EXIT.failed;
       const run = backend.store.runs.get(id, { includeDeleted: true });
       if (!run) {
         ctx.err(`benchtop show: no run with id '${id}'`);

@@ -4,17 +4,14 @@
  * checked against the float64 reference decoder.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { runCli } from '../../support/cliProcess';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { ModelFolder } from '../../../src/engine/model/folder';
 import { referenceForward } from '../model/referenceDecoder';
 import { tempDir } from '../../core/support/backend';
 import { tinyFolder } from './tinyModel';
 
-const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-const BIN = join(ROOT, 'bin', 'benchtop.mjs');
 
 let folder: ModelFolder;
 let home: { dir: string; cleanup(): void };
@@ -28,13 +25,8 @@ afterAll(() => {
   home.cleanup();
 });
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: home.dir, env: { ...process.env, BENCHTOP_HOME: home.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })));
+function cli(args: string[]) {
+  return runCli(home.dir, args);
 }
 
 /** Reference log p(ids[t] | ids[<t]) for t ≥ 1. */

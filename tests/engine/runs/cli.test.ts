@@ -2,27 +2,17 @@
  * The real executors through the real CLI (no fixture runner): `benchtop run` on a tiny pretrain
  * config, then an eval run on the folder it saved. BENCHTOP_HOME is a temp folder.
  */
-import { spawn } from 'node:child_process';
+import { runCli } from '../../support/cliProcess';
 import { readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './recordingContext';
 
-const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-const BIN = join(ROOT, 'bin', 'benchtop.mjs');
 const home = tempDir('benchtop-cli-runs-');
 afterAll(() => home.cleanup());
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, BENCHTOP_HOME: home.dir };
-  delete env.BENCHTOP_RUNNER_ENTRY;
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: home.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })));
+function cli(args: string[]) {
+  return runCli(home.dir, args, { realRunner: true });
 }
 
 describe('benchtop run with the real executors', () => {
