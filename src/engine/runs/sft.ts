@@ -15,7 +15,9 @@ import { resolveModelFolder } from './evalRun';
 import { evaluateQuick } from './periodicEval';
 import { outputDirOf, saveAndRegister } from './pretrain';
 import { checkTaskNames } from './taskCheck';
-import { runTrainLoop } from './trainLoop';
+import { runTrainLoop, sessionSettingsOf } from './trainLoop';
+import { selfGenerate } from './selfGenerate';
+import { InferenceModel } from '../generate/inferenceModel';
 
 export const runSft: RunExecutor = async (ctx) => {
   const cfg = ctx.config;
@@ -34,13 +36,31 @@ export const runSft: RunExecutor = async (ctx) => {
     ctx.log('info', `full finetune of ${dir} (${lossKind} loss)`);
   }
 
+  let trainTasks = cfg.data.tasks;
+  const responses = cfg.data.responses;
+  if (responses.source === 'self_generated') {
+    const teacherDir = responses.teacher ? resolveModelFolder(responses.teacher, ctx.dataDir) : dir;
+    const teacherFolder = teacherDir === dir ? folder : await loadModelFolder(teacherDir);
+    const teacher = InferenceModel.create(teacherFolder.config, teacherFolder.weights, teacherFolder.tokenizer, { ...sessionSettingsOf(ctx), batchSize: 64, fitToLimit: true }, teacherFolder.generationConfig);
+    ctx.log('info', `generating ${responses.num_prompts} responses with ${teacherDir} (temperature ${responses.temperature}, top-p ${responses.top_p}${responses.only_correct ? ', keeping correct ones only' : ''})`);
+    try {
+      const gen = await selfGenerate(ctx, teacher, cfg.data.tasks, responses, cfg.seed);
+      trainTasks = gen.tasks;
+      ctx.metrics(0, Object.fromEntries(Object.entries(gen.accuracy).map(([t, a]) => [`self_generated/${t}/accuracy`, a])));
+      ctx.log('info', `training on ${gen.kept} self-generated responses (teacher accuracy: ${Object.entries(gen.accuracy).map(([t, a]) => `${t} ${(100 * a).toFixed(1)}%`).join(', ')})`);
+    } finally {
+      await teacher.release();
+    }
+  }
+
   const r = await runTrainLoop({
     ctx,
     config: folder.config,
     weights: folder.weights,
     tokenizer: folder.tokenizer,
     training: cfg.training,
-    tasks: cfg.data.tasks,
+    tasks: trainTasks,
+    evalTasks: cfg.data.tasks,
     seqLen: cfg.data.seq_len,
     seed: cfg.seed,
     completionOnly: cfg.data.completion_only_loss,

@@ -34,6 +34,8 @@ export interface TrainLoopInput {
   seqLen: number;
   seed: number;
   completionOnly: boolean;
+  /** The tasks periodic evals score (default `tasks`; e.g. the source tasks of self-generated data). */
+  evalTasks?: MixtureEntry[];
   /** Pack several examples per row (MixtureStream.nextBatch). */
   packing?: boolean;
   /** Test examples per task in periodic evals (default 32). */
@@ -125,7 +127,7 @@ export async function runTrainLoop(input: TrainLoopInput): Promise<TrainLoopResu
 
   const runEval = async (step: number) => {
     await evalModel.setWeights(modelOf(trainer.params()));
-    const metrics = await evaluateQuick(evalModel, input.tasks, { examples: input.evalExamples ?? 32, seed: input.seed, signal: ctx.signal });
+    const metrics = await evaluateQuick(evalModel, input.evalTasks ?? input.tasks, { examples: input.evalExamples ?? 32, seed: input.seed, signal: ctx.signal });
     if (Object.keys(metrics).length) ctx.metrics(step, metrics);
   };
 
