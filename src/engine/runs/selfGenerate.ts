@@ -12,7 +12,7 @@ import type { TaskRef } from '../../shared/config/taskRefs';
 import type { ResponsesConfig } from '../../shared/config/sft';
 import type { RunContext } from '../../shared/runContext';
 import type { LanguageModel } from '../evaluation/harness';
-import { getTask, registerDatasetTask, type Example } from '../tasks';
+import { getTask, registerDatasetTask, TaskError, type Example, type Task } from '../tasks';
 import { datasetTask } from '../tasks/imported';
 
 export const SELF_PREFIX = 'self:';
@@ -26,6 +26,17 @@ export function promptsPerTask(tasks: readonly TaskRef[], total: number): number
   const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0]);
   for (let k = 0; left > 0 && k < order.length; k++, left--) out[order[k]![1]]!++;
   return out;
+}
+
+/** `n` distinct train examples, or as many as the task's train split holds (halving on a count error). */
+function drawPrompts(task: Task, n: number, seed: number, options: Record<string, unknown>): Example[] {
+  for (let k = n; ; k = Math.floor(k / 2)) {
+    try {
+      return task.generate('train', k, seed, options);
+    } catch (e) {
+      if (!(e instanceof TaskError && e.field === 'count') || k <= 1) throw e;
+    }
+  }
 }
 
 export interface SelfGenerated {
@@ -52,8 +63,8 @@ export async function selfGenerate(
   let kept = 0;
   for (const [i, ref] of tasks.entries()) {
     const task = getTask(ref.task);
-    const n = Math.min(counts[i]!, task.available?.('train') ?? counts[i]!);
-    const prompts = task.generate('train', n, seed + 7919 * (i + 1), ref.options);
+    const prompts = drawPrompts(task, Math.min(counts[i]!, task.available?.('train') ?? counts[i]!), seed + 7919 * (i + 1), ref.options);
+    if (prompts.length < counts[i]!) ctx.log('info', `'${ref.task}' has ${prompts.length} distinct train prompts; using all of them`);
     const examples: Example[] = [];
     let correct = 0;
     const batch = 64;
