@@ -9,6 +9,7 @@ const LOADERS: Partial<Record<RunKind, () => Promise<RunExecutor>>> = {
   pretrain: async () => (await import('./runs/pretrain')).runPretrain,
   sft: async () => (await import('./runs/sft')).runSft,
   eval: async () => (await import('./runs/evalRun')).runEval,
+  prune: async () => (await import('./pruning/run')).runPrune,
 };
 
 export function hasExecutor(kind: RunKind): boolean {

@@ -15,6 +15,7 @@ export interface StartExample {
 
 const EXAMPLES: { presetId: string; title: string }[] = [
   { presetId: 'eval-builtin', title: 'Evaluate the built-in model' },
+  { presetId: 'prune-builtin-bi', title: 'Prune a layer of the built-in model' },
   { presetId: 'sft-lora-builtin', title: 'LoRA finetune of the built-in model' },
   { presetId: 'pretrain-tiny-arithmetic', title: 'Pretrain a tiny model' },
 ];

@@ -3,6 +3,7 @@ import { RUN_KINDS, type RunKind } from './kinds';
 import { pretrainConfigSchema } from './pretrain';
 import { sftConfigSchema } from './sft';
 import { evalConfigSchema } from './evalRun';
+import { pruneConfigSchema } from './prune';
 
 export * from './kinds';
 export * from './common';
@@ -10,14 +11,16 @@ export * from './taskRefs';
 export * from './pretrain';
 export * from './sft';
 export * from './evalRun';
+export * from './prune';
 
 export const CONFIG_SCHEMAS = {
   pretrain: pretrainConfigSchema,
   sft: sftConfigSchema,
   eval: evalConfigSchema,
+  prune: pruneConfigSchema,
 } as const satisfies Record<RunKind, z.ZodType>;
 
-export const runConfigSchema = z.discriminatedUnion('kind', [pretrainConfigSchema, sftConfigSchema, evalConfigSchema]);
+export const runConfigSchema = z.discriminatedUnion('kind', [pretrainConfigSchema, sftConfigSchema, evalConfigSchema, pruneConfigSchema]);
 export type RunConfig = z.infer<typeof runConfigSchema>;
 export type RunConfigOf<K extends RunKind> = Extract<RunConfig, { kind: K }>;
 

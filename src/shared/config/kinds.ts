@@ -1,6 +1,6 @@
 /** Every run kind Benchtop knows. A kind is a schema here, an executor in src/engine and a
  * page in src/renderer (ARCHITECTURE.md). */
-export const RUN_KINDS = ['pretrain', 'sft', 'eval'] as const;
+export const RUN_KINDS = ['pretrain', 'sft', 'eval', 'prune'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 export const RUN_KIND_LABELS: Record<RunKind, { title: string; description: string }> = {
@@ -15,5 +15,9 @@ export const RUN_KIND_LABELS: Record<RunKind, { title: string; description: stri
   eval: {
     title: 'Evaluate',
     description: 'Measure a model on verifiable tasks: exact match, pass@k, choice log-likelihood.',
+  },
+  prune: {
+    title: 'Prune layers',
+    description: 'Remove decoder layers chosen by an importance metric or a task search, then measure what survives.',
   },
 };

@@ -93,6 +93,22 @@ export const PRESETS: ConfigPreset[] = [
       num_examples: 100,
     },
   },
+  {
+    id: 'prune-builtin-bi',
+    kind: 'prune',
+    title: 'Prune a layer of the built-in model',
+    description: 'Block influence (ShortGPT) picks 1 of its 4 layers to remove; accuracy on every eval task before and after.',
+    config: {
+      kind: 'prune',
+      name: 'prune 1 layer by block influence',
+      model: BUILTIN_MODEL_REF,
+      method: 'block_influence',
+      num_layers: 1,
+      protect_first: 1,
+      calibration: { tasks: BUILTIN_EVAL_TASKS, num_sequences: 64, seq_len: 128 },
+      eval: { tasks: BUILTIN_EVAL_TASKS, num_examples: 50, sweep: true },
+    },
+  },
 ];
 
 export function presetsFor(kind: RunKind): ConfigPreset[] {

@@ -8,6 +8,8 @@ import type { RunRecord } from '../../../src/shared/records';
 import { setBackend } from '../../../src/renderer/src/api';
 import { routes } from '../../../src/renderer/src/router';
 import NewRunPage from '../../../src/renderer/src/pages/NewRunPage.vue';
+import { RUN_KINDS, RUN_KIND_LABELS } from '../../../src/shared/config';
+import { presetsFor } from '../../../src/shared/config/presets';
 
 function setup(serverCheck: (c: Record<string, unknown>) => ConfigCheck, createError?: string) {
   const created: Record<string, unknown>[] = [];
@@ -82,5 +84,20 @@ describe('NewRunPage', () => {
     // The run page is a lazy chunk; navigation settles once it has loaded.
     await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/runs/new-1'), { timeout: 10_000 });
     w.unmount();
+  });
+
+  it('offers every registered kind with its label, form and presets (nothing lists kinds by hand)', async () => {
+    setup(() => ({ ok: true, issues: [] }));
+    for (const kind of RUN_KINDS) {
+      const { w } = await mountAt(`/new/${kind}`);
+      expect(w.findAll('[data-kind]').map((c) => c.attributes('data-kind'))).toEqual([...RUN_KINDS]);
+      expect(w.find(`[data-kind="${kind}"]`).attributes('aria-checked')).toBe('true');
+      expect(w.find(`[data-kind="${kind}"]`).text()).toContain(RUN_KIND_LABELS[kind].title);
+      // The form comes from the kind's schema: every kind has the common name field.
+      expect(w.find('[data-field="name"]').exists(), kind).toBe(true);
+      const offered = w.findAll('[data-preset] option').map((o) => o.attributes('value')).filter(Boolean);
+      expect(offered).toEqual(presetsFor(kind).map((p) => p.id));
+      w.unmount();
+    }
   });
 });

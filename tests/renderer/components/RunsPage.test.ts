@@ -12,6 +12,7 @@ import RunsPage from '../../../src/renderer/src/pages/RunsPage.vue';
 import ToastHost from '../../../src/renderer/src/components/ToastHost.vue';
 import ConnectionBanner from '../../../src/renderer/src/components/ConnectionBanner.vue';
 import { useConnectionStore } from '../../../src/renderer/src/stores/connection';
+import { RUN_KINDS, RUN_KIND_LABELS } from '../../../src/shared/config';
 
 const run = (id: string, o: Partial<RunRecord> = {}): RunRecord => ({
   id, kind: 'pretrain', name: `run ${id}`, status: 'succeeded', config: {}, modelRef: null, tags: ['t1'], parentId: null,
@@ -63,6 +64,27 @@ describe('RunsPage', () => {
     for (const l of listeners) l({ type: 'run', run: run('c', { status: 'queued', createdAt: 3, startedAt: null, endedAt: null, progress: null }) });
     await flushPromises();
     expect(rowsShown()).toEqual(['c', 'b', 'a']);
+    w.unmount();
+  });
+
+  it('filters by and labels every registered kind', async () => {
+    const rows = RUN_KINDS.map((k, i) => run(`r-${k}`, { kind: k, createdAt: 10 - i }));
+    const filters: unknown[] = [];
+    const api = {
+      listRuns: async (f: { kind?: string }) => (filters.push(f), rows.filter((r) => !f?.kind || r.kind === f.kind)),
+      onEvent: () => () => {},
+    } as unknown as BenchtopApi;
+    setBackend({ api, transport: 'ws', onStatus: () => () => {}, reconnectNow: () => {} });
+    const router = createRouter({ history: createMemoryHistory(), routes });
+    const w = mount(RunsPage, { global: { plugins: [createPinia(), router] } });
+    await flushPromises();
+    const options = w.findAll('[data-filter="kind"] option').slice(1);
+    expect(options.map((o) => [o.attributes('value'), o.text()])).toEqual(RUN_KINDS.map((k) => [k, RUN_KIND_LABELS[k].title]));
+    for (const k of RUN_KINDS) expect(w.find(`[data-run-id="r-${k}"]`).text()).toContain(RUN_KIND_LABELS[k].title);
+    const last = RUN_KINDS[RUN_KINDS.length - 1];
+    await w.find('[data-filter="kind"]').setValue(last);
+    await flushPromises();
+    expect(w.findAll('[data-run-id]').map((r) => r.attributes('data-run-id'))).toEqual([`r-${last}`]);
     w.unmount();
   });
   // An empty history shows the Start here panel: tests/renderer/components/StartHere.test.ts.

@@ -52,6 +52,7 @@ describe('Start here (empty run history)', () => {
     const links = panel.findAll('[data-start-preset]');
     expect(links.map((l) => [l.attributes('data-start-preset'), l.find('.start-example-title').text()])).toEqual([
       ['eval-builtin', 'Evaluate the built-in model'],
+      ['prune-builtin-bi', 'Prune a layer of the built-in model'],
       ['sft-lora-builtin', 'LoRA finetune of the built-in model'],
       ['pretrain-tiny-arithmetic', 'Pretrain a tiny model'],
     ]);
@@ -74,7 +75,7 @@ describe('Start here (empty run history)', () => {
     backend([]);
     let { w } = await mountApp('/runs');
     expect(w.find('[data-builtin-missing]').text()).toContain('resources/models/benchtop-tiny/config.json is missing');
-    expect(w.findAll('.start-needs')).toHaveLength(2);
+    expect(w.findAll('.start-needs')).toHaveLength(3);
     w.unmount();
 
     backend([{ ...BUILTIN, parameters: null, info: { problem: '/app/resources/models/benchtop-tiny/config.json: not valid JSON' } }]);
