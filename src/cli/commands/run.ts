@@ -4,6 +4,7 @@ import { isTerminal } from '../../shared/status';
 import { parseCommandArgs } from '../args';
 import { readConfigFile } from '../configFile';
 import { openCliBackend } from '../home';
+import { applyOverride } from '../overrides';
 import { ProgressView } from '../progressView';
 import { EXIT, UsageError, type CliCommand } from '../registry';
 import { metricLines, runDuration } from '../runText';
@@ -11,11 +12,12 @@ import { metricLines, runDuration } from '../runText';
 export const runCommand: CliCommand = {
   name: 'run',
   summary: 'validate a run config (YAML or JSON) and execute it, with progress on stderr',
-  usage: 'benchtop run <config.yaml|config.json> [--name NAME] [--tag TAG]... [--json]',
+  usage: 'benchtop run <config.yaml|config.json> [--set path=value]... [--name NAME] [--tag TAG]... [--json]',
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs(argv, {
       name: { type: 'string' },
       tag: { type: 'string', multiple: true },
+      set: { type: 'string', multiple: true },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError('expected exactly one config file');
@@ -31,6 +33,7 @@ export const runCommand: CliCommand = {
       const obj = raw as Record<string, unknown>;
       if (values.name !== undefined) obj.name = values.name;
       if (values.tag?.length) obj.tags = [...(Array.isArray(obj.tags) ? obj.tags : []), ...values.tag];
+      for (const a of values.set ?? []) applyOverride(obj, a);
     }
     const checked = validateRunConfig(raw);
     if (!checked.ok) {

@@ -64,6 +64,7 @@ export const runSft: RunExecutor = async (ctx) => {
     seqLen: cfg.data.seq_len,
     seed: cfg.seed,
     completionOnly: cfg.data.completion_only_loss,
+    packing: cfg.data.packing,
     lora,
   });
   try {

@@ -13,6 +13,7 @@ export const routes: RouteRecordRaw[] = [
       kind: r.params.kind,
       from: typeof r.query.from === 'string' ? r.query.from : undefined,
       preset: typeof r.query.preset === 'string' ? r.query.preset : undefined,
+      recover: typeof r.query.recover === 'string' ? r.query.recover : undefined,
     }),
     meta: { title: 'New run' },
   },

@@ -40,6 +40,8 @@ export const sftConfigSchema = z.object({
     tasks: z.array(taskRefSchema).min(1, 'expected at least one dataset or task'),
     seq_len: z.number().int().min(8, 'expected a sequence length ≥ 8').max(8192).default(128),
     completion_only_loss: z.boolean().default(true),
+    /** Pack several whole examples into each row of seq_len tokens. */
+    packing: z.boolean().default(false),
     responses: responsesSchema.default(() => responsesSchema.parse({})),
   }).strict(),
   lora: loraSchema.default(() => loraSchema.parse({})),

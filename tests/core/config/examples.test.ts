@@ -34,3 +34,19 @@ describe('example configs', () => {
     expect(preset('eval-builtin').model).toBe('builtin:benchtop-tiny');
   });
 });
+
+describe('recovery config', () => {
+  it('a prune run → a valid sft config on its saved model, taught by the unpruned one', async () => {
+    const { recoverySftConfig } = await import('../../../src/shared/config/recovery');
+    const prune = example('prune-builtin.yaml');
+    const sft = valid(recoverySftConfig({ id: '20261123-180914-153631', config: prune }), 'recovery') as Record<string, any>;
+    expect(sft.model).toBe('run:20261123-180914-153631');
+    expect(sft.data.responses).toMatchObject({ source: 'self_generated', teacher: 'builtin:benchtop-tiny', temperature: 0.9, top_p: 0.95, only_correct: false });
+    expect(sft.data.tasks).toEqual((prune.calibration as { tasks: unknown[] }).tasks);
+    expect(sft.lora).toEqual({ enabled: true, r: 16, alpha: 32, target_modules: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] });
+    // the committed example is the same recipe (its model is set on the command line)
+    const ex = example('recover-builtin.yaml') as Record<string, any>;
+    for (const key of ['lora', 'training']) expect(ex[key], key).toEqual(sft[key]);
+    expect({ ...ex.data.responses }).toEqual(sft.data.responses);
+  });
+});

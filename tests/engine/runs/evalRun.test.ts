@@ -78,4 +78,19 @@ describe('eval executor', () => {
     // a registered id: a folder under <dataDir>/models
     expect(resolveModelFolder('random-model', root.dir, root.dir)).toBe(modelDir);
   });
+
+  it('resolves run:<id> to the model folder an earlier run saved', async () => {
+    const runs = join(root.dir, 'runs');
+    await initModelFolder({
+      config: { model_type: 'llama', hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 2, intermediate_size: 64, max_position_embeddings: 64 },
+      outDir: join(runs, '20261123-101010-abc123', 'model'),
+      seed: 1,
+    });
+    mkdirSync(join(runs, '20261123-101011-abd999'), { recursive: true }); // a run that saved no model
+    expect(resolveModelFolder('run:20261123-101010-abc123', root.dir)).toBe(join(runs, '20261123-101010-abc123', 'model'));
+    expect(resolveModelFolder('run:abc123', root.dir)).toBe(join(runs, '20261123-101010-abc123', 'model'));
+    expect(() => resolveModelFolder('run:ab', root.dir)).toThrow(/'run:ab' matches 2 runs/);
+    expect(() => resolveModelFolder('run:abd999', root.dir)).toThrow(/run 20261123-101011-abd999 saved no model in .*abd999\/model/);
+    expect(() => resolveModelFolder('run:zzz', root.dir)).toThrow(/no run 'zzz' in .*runs; expected run:<run id>/);
+  });
 });

@@ -11,9 +11,10 @@ import NewRunPage from '../../../src/renderer/src/pages/NewRunPage.vue';
 import { RUN_KINDS, RUN_KIND_LABELS } from '../../../src/shared/config';
 import { presetsFor } from '../../../src/shared/config/presets';
 
-function setup(serverCheck: (c: Record<string, unknown>) => ConfigCheck, createError?: string) {
+function setup(serverCheck: (c: Record<string, unknown>) => ConfigCheck, createError?: string, runs: RunRecord[] = []) {
   const created: Record<string, unknown>[] = [];
   const api = {
+    getRun: async (id: string) => runs.find((r) => r.id === id) ?? null,
     listModels: async () => [],
     listDatasets: async () => [],
     validateConfig: async (c: Record<string, unknown>) => serverCheck(c),
@@ -31,7 +32,11 @@ function setup(serverCheck: (c: Record<string, unknown>) => ConfigCheck, createE
 async function mountAt(path: string) {
   const router = createRouter({ history: createMemoryHistory(), routes });
   await router.push(path);
-  const w = mount(NewRunPage, { props: { kind: router.currentRoute.value.params.kind as string }, global: { plugins: [createPinia(), router] } });
+  const q = router.currentRoute.value.query;
+  const w = mount(NewRunPage, {
+    props: { kind: router.currentRoute.value.params.kind as string, ...(typeof q.recover === 'string' ? { recover: q.recover } : {}) },
+    global: { plugins: [createPinia(), router] },
+  });
   await flushPromises();
   return { w, router };
 }
@@ -100,4 +105,20 @@ describe('NewRunPage', () => {
       w.unmount();
     }
   });
+
+  it('recover=<prune run> starts the recovery sft on that run\'s pruned model', async () => {
+    const pruneConfig = presetsFor('prune')[0]!.config;
+    const created = setup(() => ({ ok: true, issues: [] }), undefined, [
+      { id: 'p-1', kind: 'prune', name: 'pruned', status: 'succeeded', config: pruneConfig, tags: [], createdAt: 1 } as unknown as RunRecord,
+    ]);
+    const { w } = await mountAt('/new/sft?recover=p-1');
+    await flushPromises();
+    expect((w.find('[data-field="model"]').element as HTMLInputElement).value).toBe('run:p-1');
+    expect((w.find('[data-field="data.responses.teacher"]').element as HTMLInputElement).value).toBe(pruneConfig.model);
+    await w.find('[data-action="submit"]').trigger('click');
+    await flushPromises();
+    expect(created[0]).toMatchObject({ kind: 'sft', model: 'run:p-1', data: { responses: { source: 'self_generated', teacher: 'builtin:benchtop-tiny' } }, lora: { r: 16, alpha: 32 } });
+    w.unmount();
+  });
 });
+

@@ -45,11 +45,11 @@ afterEach(() => {
   effectiveTheme.value = 'light';
 });
 
-async function mountRun(initial: MetricPoint[]) {
+async function mountRun(initial: MetricPoint[], run: RunRecord = RUN) {
   const series: Record<string, MetricSeries> = toSeries(initial);
   const listeners = new Set<(e: PushEvent) => void>();
   const api = {
-    getRun: async () => RUN,
+    getRun: async () => run,
     getMetricKeys: async () => Object.keys(series),
     getMetricSeries: async (_: string, k: string) => series[k],
     getEvents: async () => [], getSamples: async () => [], getArtifacts: async () => [],
@@ -170,4 +170,16 @@ describe('RunDetailPage for a prune run', () => {
     expect(w.find('[data-prune-empty]').text()).toContain('Results appear');
     expect(w.find('[data-charts]').exists()).toBe(false);
   });
+
+  it('offers recovery (sft on self-generated responses) once the prune run succeeded', async () => {
+    const running = await mountRun([]);
+    expect(running.w.find('[data-action="recover"]').exists()).toBe(false);
+    running.w.unmount();
+    wrapper = null;
+    const { w } = await mountRun([], { ...RUN, status: 'succeeded', endedAt: Date.now() } as RunRecord);
+    const link = w.find('[data-action="recover"]');
+    expect(link.exists()).toBe(true);
+    expect(link.attributes('href')).toContain('/new/sft?recover=p1');
+  });
 });
+
