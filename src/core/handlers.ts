@@ -10,6 +10,7 @@ import { formatConfigIssues, validateRunConfig } from '../shared/config';
 import type { RunRecord } from '../shared/records';
 import { availableProviders, ortVersion } from './appInfo';
 import { BUILTIN_PREFIX, defaultBuiltinModelsDir, listBuiltinModels } from './builtinModels';
+import { exportRunBundle, importRunBundle } from './bundles';
 import { builtinDatasetEntries, importJsonlDataset, inspectJsonlFile, previewDatasetExamples, removeImportedDataset, type DatasetStoreDeps } from './datasets';
 import { inspectModelFolder } from './modelFolder';
 import { newRunId } from './runId';
@@ -160,6 +161,15 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
         platform: `${process.platform}-${process.arch}`,
         providers: availableProviders(),
       };
+    },
+    async exportRun(id, options) {
+      const res = await exportRunBundle({ store, dataDir: d.dataDir, appVersion: d.appVersion }, id, { includeModels: options?.include_models, out: options?.out });
+      return res.path;
+    },
+    async importBundle(path) {
+      const run = await importRunBundle({ store, dataDir: d.dataDir }, path);
+      emit({ type: 'run', run });
+      return run;
     },
   };
 }

@@ -86,6 +86,17 @@ export const API_ARG_SCHEMAS = {
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsSchema.partial().strict()]),
   appInfo: z.tuple([]),
+  exportRun: z.tuple([
+    id,
+    z
+      .object({
+        include_models: z.boolean().optional(),
+        out: z.string().min(1, 'expected a .zip file path').max(4096).optional(),
+      })
+      .strict()
+      .optional(),
+  ]),
+  importBundle: z.tuple([z.string().min(1, 'expected a bundle (.zip) path').max(4096)]),
 } as const satisfies Record<ApiMethod, z.ZodType>;
 
 // Every schema key is a listed method (the `satisfies` above checks the other direction).
@@ -108,6 +119,14 @@ export interface ConfigCheck {
   issues: { path: string; message: string }[];
   /** The config with defaults filled in, when valid. */
   config?: Record<string, unknown>;
+}
+
+export interface ExportRunOptions {
+  /** Include model weight files (default true); false leaves them out and lists them in the
+   * manifest (config.json, tokenizer and LoRA adapters stay). */
+  include_models?: boolean;
+  /** The .zip to write (replaced when it exists). */
+  out?: string;
 }
 
 /** Events pushed to every renderer; the renderer filters by runId. */
@@ -155,6 +174,14 @@ export interface BenchtopApi {
   getSettings(): Promise<Settings>;
   updateSettings(patch: Partial<Settings>): Promise<Settings>;
   appInfo(): Promise<AppInfo>;
+  /** Write the run as a bundle (.zip: manifest with sha256 of every file, config, all metric
+   * points, events, samples, artifacts, SVG plots, offline report.html); resolves to the bundle's
+   * path. Without `out` it goes to <data folder>/bundles under a free name. */
+  exportRun(id: string, options?: ExportRunOptions): Promise<string>;
+  /** Verify a bundle against its manifest and add its run (tagged 'imported', a new id when the
+   * bundle's id is taken; a running/queued run arrives as interrupted). Refuses damaged,
+   * modified or path-escaping bundles without writing anything. */
+  importBundle(path: string): Promise<RunRecord>;
   /** Subscribe to pushed events; returns an unsubscribe function. */
   onEvent(listener: (e: PushEvent) => void): () => void;
 }

@@ -26,6 +26,8 @@ export const API_METHODS = [
   'getSettings',
   'updateSettings',
   'appInfo',
+  'exportRun',
+  'importBundle',
 ] as const;
 export type ApiMethod = (typeof API_METHODS)[number];
 

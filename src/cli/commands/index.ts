@@ -9,12 +9,16 @@ import { initModelCommand } from './initModel';
 import { benchCommand } from './bench';
 import { scoreCommand } from './score';
 import { generateCommand } from './generate';
+import { exportCommand } from './export';
+import { importCommand } from './import';
 
 export const COMMANDS: readonly CliCommand[] = [
   runCommand,
   listCommand,
   showCommand,
   cancelCommand,
+  exportCommand,
+  importCommand,
   serveCommand,
   initModelCommand,
   benchCommand,

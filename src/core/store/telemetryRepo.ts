@@ -87,6 +87,15 @@ export class TelemetryRepo {
     return { key, ...ds };
   }
 
+  /** Every point of one series in step order, with its wall time, never down-sampled (run
+   * bundles export the full history). */
+  metricPoints(runId: string, key: string): MetricPoint[] {
+    return this.db
+      .prepare('SELECT step, value, time FROM metrics WHERE run_id = ? AND key = ? ORDER BY step')
+      .all(runId, key)
+      .map((r) => ({ key, step: Number(r.step), value: metricValue(r.value), time: Number(r.time) }));
+  }
+
   /** The value at the highest step of every key. */
   lastMetrics(runId: string): Record<string, { step: number; value: number }> {
     // SQLite returns the bare columns of the row that holds MAX(step).
