@@ -7,6 +7,7 @@
 import type { EChartsOption } from 'echarts';
 import { downsampleSeries } from '../store/downsample';
 import { NameSet, safeSegment } from './entryNames';
+import { naturalCompare } from '../../shared/naturalOrder';
 
 export interface PlotSeries {
   key: string;
@@ -107,16 +108,6 @@ export function barGroupOf(key: string): { group: string; label: string } {
   return { group: 'single-step metrics', label: key };
 }
 
-/** Numbers ascending, then text. */
-function naturalCompare(a: string, b: string): number {
-  const na = Number(a);
-  const nb = Number(b);
-  const numA = a.trim() !== '' && Number.isFinite(na);
-  const numB = b.trim() !== '' && Number.isFinite(nb);
-  if (numA && numB) return na - nb;
-  if (numA !== numB) return numA ? -1 : 1;
-  return a.localeCompare(b);
-}
 
 function barOption(group: string, bars: { label: string; value: number }[]): EChartsOption {
   return {

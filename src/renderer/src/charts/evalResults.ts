@@ -4,6 +4,7 @@
  * writes (src/engine/runs/evalRun.ts breakdownMetrics). Pure functions of the series.
  */
 import type { MetricSeries } from '@shared/records';
+import { naturalCompare } from '@shared/naturalOrder';
 
 export interface TaskAccuracy {
   task: string;
@@ -58,16 +59,8 @@ function byOrder(order: readonly string[]): (a: string, b: string) => number {
   return (a, b) => rank(a) - rank(b) || a.localeCompare(b);
 }
 
-/** Knob values in natural order: numbers ascending, false before true, else text order. */
-export function compareKnobValues(a: string, b: string): number {
-  const na = Number(a);
-  const nb = Number(b);
-  const numA = a.trim() !== '' && Number.isFinite(na);
-  const numB = b.trim() !== '' && Number.isFinite(nb);
-  if (numA && numB) return na - nb;
-  if (numA !== numB) return numA ? -1 : 1;
-  return a.localeCompare(b);
-}
+/** Knob values in natural order: numbers ascending, then text (false before true). */
+export const compareKnobValues = naturalCompare;
 
 /** The latest accuracy of every task that has one. */
 export function finalTaskAccuracies(series: Record<string, MetricSeries>, order: readonly string[] = []): TaskAccuracy[] {
