@@ -3,11 +3,13 @@
  * work happens in src/core (run store, supervisor) and in runner processes; this file wires
  * them to Electron and applies the hardening from security.ts.
  */
-import { app, BrowserWindow, Menu, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, Menu, dialog, ipcMain, session, shell } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { IPC_INVOKE_CHANNEL, IPC_PUSH_CHANNEL } from '../shared/apiMethods';
+import { DESKTOP_DIALOG_CHANNEL } from '../shared/desktopDialogs';
 import { openBackend, type Backend } from '../core/backend';
+import { createDialogDispatcher, type NativeDialogs } from './dialogs';
 import { createInvokeDispatcher } from './ipc';
 import { menuTemplate } from './menu';
 import { isAllowedAppUrl, mainWindowOptions, withSecurityHeaders } from './security';
@@ -62,6 +64,23 @@ async function start() {
   const dispatch = createInvokeDispatcher(backend.handlers, allowed);
   ipcMain.handle(IPC_INVOKE_CHANNEL, (event, method: unknown, args: unknown) =>
     dispatch({ url: event.senderFrame?.url ?? '' }, method, args),
+  );
+  // Native dialogs are modal to the app window (sheets on macOS).
+  const native: NativeDialogs = {
+    async showSave(o) {
+      const r = win && !win.isDestroyed() ? await dialog.showSaveDialog(win, o) : await dialog.showSaveDialog(o);
+      return r.canceled || !r.filePath ? null : r.filePath;
+    },
+    async showOpen(o) {
+      const opts = { ...o, properties: ['openFile' as const] };
+      const r = win && !win.isDestroyed() ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
+      return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
+    },
+    showItemInFolder: (p) => shell.showItemInFolder(p),
+  };
+  const dialogs = createDialogDispatcher(native, allowed, app.getPath('downloads'));
+  ipcMain.handle(DESKTOP_DIALOG_CHANNEL, (event, method: unknown, args: unknown) =>
+    dialogs({ url: event.senderFrame?.url ?? '' }, method, args),
   );
   backend.subscribe((e) => {
     if (win && !win.isDestroyed()) win.webContents.send(IPC_PUSH_CHANNEL, e);

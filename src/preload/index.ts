@@ -1,10 +1,12 @@
 /**
- * The only bridge between the sandboxed renderer and the app: window.benchtop, the typed API of
- * src/shared/api.ts. Each method forwards (method, args) over one invoke channel; the main
- * process validates every argument before acting. No Node API reaches the page.
+ * The only bridges between the sandboxed renderer and the app: window.benchtop, the typed API of
+ * src/shared/api.ts, and window.benchtopDesktop, the native file dialogs of
+ * src/shared/desktopDialogs.ts. Each method forwards (method, args) over one invoke channel; the
+ * main process validates every argument before acting. No Node API reaches the page.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { API_METHODS, IPC_INVOKE_CHANNEL, IPC_PUSH_CHANNEL } from '../shared/apiMethods';
+import { DESKTOP_DIALOG_CHANNEL, DESKTOP_METHODS } from '../shared/desktopDialogs';
 
 const api: Record<string, unknown> = {};
 for (const method of API_METHODS) {
@@ -19,3 +21,9 @@ api.onEvent = (listener: (e: unknown) => void) => {
 };
 
 contextBridge.exposeInMainWorld('benchtop', Object.freeze(api));
+
+const desktop: Record<string, unknown> = {};
+for (const method of DESKTOP_METHODS) {
+  desktop[method] = (...args: unknown[]) => ipcRenderer.invoke(DESKTOP_DIALOG_CHANNEL, method, args);
+}
+contextBridge.exposeInMainWorld('benchtopDesktop', Object.freeze(desktop));

@@ -1,6 +1,7 @@
 /**
  * Browser mode (`benchtop serve`): the built renderer over HTTP and the API over a WebSocket at
- * /ws, on a loopback address only, behind a random token (auth.ts). Engine work never runs
+ * /ws, on a loopback address only, behind a random token (auth.ts). Run bundles are downloaded
+ * and uploaded over HTTP (bundleRoutes.ts), behind the same token. Engine work never runs
  * here: runs execute in runner processes, so this event loop stays responsive.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -11,6 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Backend } from '../backend';
 import { packageRoot } from '../runner/locate';
 import { authorize, newToken, type AuthPolicy } from './auth';
+import { DEFAULT_MAX_UPLOAD_BYTES, handleBundleRoute, type BundleRouteContext } from './bundleRoutes';
 import { resolveStatic, sendFile } from './staticFiles';
 import { handleFrame, pushTo } from './wsApi';
 
@@ -23,6 +25,8 @@ export interface ServerOptions {
   rendererDir?: string;
   /** Fixed token (tests); default 256 random bits. */
   token?: string;
+  /** Largest bundle upload accepted at /api/bundles/import (default 20 GB). */
+  maxUploadBytes?: number;
 }
 
 export interface RunningServer {
@@ -82,13 +86,35 @@ export async function startServer(backend: Backend, opts: ServerOptions = {}): P
   const clients = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
 
+  const bundles: BundleRouteContext = {
+    handlers: backend.handlers,
+    dataDir: backend.dataDir,
+    allowedHosts: policy.allowedHosts,
+    maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+  };
+
   const csp = contentSecurityPolicy(host === '::1' ? '[::1]' : host);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     securityHeaders(res, csp);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const auth = authorize(req, url, policy, { websocket: false });
-    if (!auth.ok) return plain(res, auth.status, `Benchtop: ${auth.reason}`);
+    if (!auth.ok) {
+      // An unread upload body is dropped with the connection.
+      if (req.method === 'POST') res.setHeader('Connection', 'close');
+      return plain(res, auth.status, `Benchtop: ${auth.reason}`);
+    }
     if (auth.setCookie) res.setHeader('Set-Cookie', auth.setCookie);
+    if (url.pathname.startsWith('/api/')) {
+      handleBundleRoute(req, res, url, bundles)
+        .then((handled) => {
+          if (!handled) plain(res, 404, `Benchtop: no route ${url.pathname}; the API is the WebSocket at /ws`);
+        })
+        .catch((err: unknown) => {
+          if (!res.headersSent) plain(res, 500, `Benchtop: ${err instanceof Error ? err.message : String(err)}`);
+          else res.destroy();
+        });
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return plain(res, 405, 'Benchtop: only GET and HEAD are served here; the API is the WebSocket at /ws');

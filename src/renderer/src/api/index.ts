@@ -4,10 +4,12 @@
  * `useApi()` — they never know which one is underneath.
  */
 import type { BenchtopApi } from '@shared/api';
+import { findDesktopDialogs, httpBundleTransfer, type BundleTransfer } from './bundleTransfer';
 import { findIpcBridge, ipcApi } from './ipcTransport';
 import { WsApiClient, wsUrlFor, type ConnectionStatus } from './wsTransport';
 
 export type { ConnectionStatus, ConnectionState } from './wsTransport';
+export type { BundleTransfer } from './bundleTransfer';
 
 export interface Backend {
   api: BenchtopApi;
@@ -15,6 +17,9 @@ export interface Backend {
   /** Connection state changes (IPC is always open). Returns an unsubscribe function. */
   onStatus(listener: (s: ConnectionStatus) => void): () => void;
   reconnectNow(): void;
+  /** How bundles reach the user and back (download/upload, or local files and dialogs);
+   * derived from `transport` when not given. */
+  bundles?: BundleTransfer;
 }
 
 let current: Backend | null = null;
@@ -31,6 +36,7 @@ export function connectBackend(win: Window = window): Backend {
         return () => {};
       },
       reconnectNow: () => {},
+      bundles: { kind: 'local', dialogs: findDesktopDialogs(win) },
     };
   } else {
     const client = new WsApiClient(wsUrlFor(win.location));
@@ -39,6 +45,7 @@ export function connectBackend(win: Window = window): Backend {
       transport: 'ws',
       onStatus: (l) => client.onStatus(l),
       reconnectNow: () => client.reconnectNow(),
+      bundles: httpBundleTransfer(),
     };
   }
   return current;
@@ -56,6 +63,11 @@ export function useBackend(): Backend {
 
 export function useApi(): BenchtopApi {
   return useBackend().api;
+}
+
+export function useBundleTransfer(): BundleTransfer {
+  const b = useBackend();
+  return b.bundles ?? (b.transport === 'ws' ? httpBundleTransfer() : { kind: 'local', dialogs: null });
 }
 
 /** Message of a rejected API call, for display. */
