@@ -10,6 +10,8 @@ const LOADERS: Partial<Record<RunKind, () => Promise<RunExecutor>>> = {
   sft: async () => (await import('./runs/sft')).runSft,
   eval: async () => (await import('./runs/evalRun')).runEval,
   prune: async () => (await import('./pruning/run')).runPrune,
+  grpo: async () => (await import('./rlvr/run')).runGrpo,
+  value: async () => (await import('./valuation/run')).runValue,
 };
 
 export function hasExecutor(kind: RunKind): boolean {

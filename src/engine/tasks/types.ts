@@ -61,8 +61,10 @@ export interface Task {
   knobs: string[];
   options: readonly OptionSpec[];
   /**
-   * `count` distinct examples of `split`. Deterministic in (split, count, seed, options); train and
-   * test never share a problem, whatever the seeds (the split is a hash of the problem).
+   * `count` examples of `split`, distinct as the `unique` option says (default: test never
+   * repeats a problem, train draws at natural frequency and may). Deterministic in (split, count,
+   * seed, options); train and test never share a problem, whatever the seeds (the split is a hash
+   * of the problem).
    */
   generate(split: Split, count: number, seed: number, options?: Record<string, unknown>): Example[];
   /** Distinct examples a split holds, for finite tasks (imported datasets); generators leave it out. */

@@ -4,6 +4,8 @@ import { pretrainConfigSchema } from './pretrain';
 import { sftConfigSchema } from './sft';
 import { evalConfigSchema } from './evalRun';
 import { pruneConfigSchema } from './prune';
+import { grpoConfigSchema } from './grpo';
+import { valueConfigSchema } from './value';
 
 export * from './kinds';
 export * from './common';
@@ -12,15 +14,19 @@ export * from './pretrain';
 export * from './sft';
 export * from './evalRun';
 export * from './prune';
+export * from './grpo';
+export * from './value';
 
 export const CONFIG_SCHEMAS = {
   pretrain: pretrainConfigSchema,
   sft: sftConfigSchema,
   eval: evalConfigSchema,
   prune: pruneConfigSchema,
+  grpo: grpoConfigSchema,
+  value: valueConfigSchema,
 } as const satisfies Record<RunKind, z.ZodType>;
 
-export const runConfigSchema = z.discriminatedUnion('kind', [pretrainConfigSchema, sftConfigSchema, evalConfigSchema, pruneConfigSchema]);
+export const runConfigSchema = z.discriminatedUnion('kind', [pretrainConfigSchema, sftConfigSchema, evalConfigSchema, pruneConfigSchema, grpoConfigSchema, valueConfigSchema]);
 export type RunConfig = z.infer<typeof runConfigSchema>;
 export type RunConfigOf<K extends RunKind> = Extract<RunConfig, { kind: K }>;
 

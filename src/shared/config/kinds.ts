@@ -1,6 +1,6 @@
 /** Every run kind Benchtop knows. A kind is a schema here, an executor in src/engine and a
  * page in src/renderer (ARCHITECTURE.md). */
-export const RUN_KINDS = ['pretrain', 'sft', 'eval', 'prune'] as const;
+export const RUN_KINDS = ['pretrain', 'sft', 'eval', 'prune', 'grpo', 'value'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 export const RUN_KIND_LABELS: Record<RunKind, { title: string; description: string }> = {
@@ -19,5 +19,13 @@ export const RUN_KIND_LABELS: Record<RunKind, { title: string; description: stri
   prune: {
     title: 'Prune layers',
     description: 'Remove decoder layers chosen by an importance metric or a task search, then measure what survives.',
+  },
+  grpo: {
+    title: 'GRPO (RL with verifiable rewards)',
+    description: 'Reinforce a model on task verifiers: sample a group of completions per prompt, reward them, and update toward the better ones.',
+  },
+  value: {
+    title: 'Value data (For-Value)',
+    description: 'Score every training example by one forward pass against a validation set: find the influential ones, flag mislabeled ones, select the best share.',
   },
 };

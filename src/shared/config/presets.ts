@@ -1,4 +1,5 @@
 import type { RunKind } from './kinds';
+import { VALUE_DEFAULT_TASKS } from './value';
 
 /** Named starting points shown in the config editor. Each is a partial config; the schema
  * fills in the rest of the defaults. */
@@ -107,6 +108,49 @@ export const PRESETS: ConfigPreset[] = [
       protect_first: 1,
       calibration: { tasks: BUILTIN_EVAL_TASKS, num_sequences: 64, seq_len: 128 },
       eval: { tasks: BUILTIN_EVAL_TASKS, num_examples: 50, sweep: true },
+    },
+  },
+  {
+    id: 'value-builtin-mislabel',
+    kind: 'value',
+    title: 'Value training data with the built-in model',
+    description: 'For-Value: 200 examples of three tasks, 20% given a wrong answer, scored against 50 held-out ones by one forward pass each; same-task ranking, mislabel detection and top-10% selection.',
+    config: {
+      kind: 'value',
+      name: 'for-value: mislabel detection',
+      seed: 1,
+      model: BUILTIN_MODEL_REF,
+      train: { tasks: VALUE_DEFAULT_TASKS, num_examples: 200 },
+      val: { num_examples: 50 },
+      mislabel_ratio: 0.2,
+      method: 'total_unique',
+      protocols: ['influence', 'mislabel', 'selection'],
+      select_ratio: 0.1,
+    },
+  },
+  {
+    id: 'grpo-builtin-kk',
+    kind: 'grpo',
+    title: 'GRPO on the built-in model',
+    description: 'Knights & Knaves with 2–3 people (it solves about half): 8 prompts × 8 sampled answers per step, rewards from the verifier, full finetune; about a minute on 2 CPU cores.',
+    config: {
+      kind: 'grpo',
+      name: 'grpo on knights & knaves',
+      seed: 7,
+      tags: ['builtin', 'rlvr'],
+      model: BUILTIN_MODEL_REF,
+      tasks: [{ task: 'knights_knaves', options: { people: [2, 3] } }],
+      num_generations: 8,
+      prompts_per_step: 8,
+      max_completion_length: 16,
+      temperature: 1.0,
+      beta: 0.0,
+      epsilon: 0.2,
+      loss_type: 'dapo',
+      scale_rewards: 'group',
+      training: { max_steps: 40, learning_rate: 3e-5, lr_scheduler_type: 'constant', eval_every: 20, log_every: 1 },
+      eval_examples: 200,
+      completions_to_log: 16,
     },
   },
 ];

@@ -1,0 +1,75 @@
+/**
+ * One generation batch, ready to train on for num_iterations steps (ALGORITHMS.md §1.1–1.2,
+ * §1.5): prompts → G sampled completions each (policy of the moment, seeded per batch) → verifier
+ * rewards → advantages (GRPO §1.2, or Pass@k §5.3) → training rows with π_old and (β ≠ 0)
+ * reference log-probs, and the loss head's feeds.
+ */
+import type { Feed } from '../onnx';
+import type { MixtureStream } from '../data/batches';
+import type { InferenceModel } from '../generate/inferenceModel';
+import { groupAdvantages, passAtKAdvantages, type GroupAdvantages, type ScaleRewards } from './advantages';
+import { POLICY_INPUTS, type LossType } from './policyLoss';
+import type { PolicyTrainer } from './policyTrainer';
+import { drawPrompts, packRows, sampleCompletions, type Completion, type PromptItem, type SamplingSpec, type TrainRows } from './rollout';
+
+export interface GenerationSettings extends Omit<SamplingSpec, 'seed'> {
+  promptsPerStep: number;
+  maxPromptTokens: number;
+  seqLen: number;
+  padId: number;
+  scaleRewards: ScaleRewards;
+  /** 0 = GRPO advantages; k ≥ 1 = Pass@k advantages on binary correctness. */
+  passAtK: number;
+  maskTruncated: boolean;
+  lossType: LossType;
+  beta: number;
+}
+
+export interface GenerationBatch {
+  prompts: PromptItem[];
+  completions: Completion[];
+  group: GroupAdvantages;
+  /** The advantages trained on (GRPO's, or Pass@k's). */
+  advantages: number[];
+  rows: TrainRows;
+  /** Loss-head inputs (POLICY_INPUTS) for every step on this batch. */
+  head: Feed;
+  /** Prompts skipped as longer than max_prompt_length. */
+  skippedPrompts: number;
+}
+
+/** A seed for batch `index` of a run seeded `seed` (distinct streams per batch, reproducible on resume). */
+export function batchSeed(seed: number, index: number): number {
+  return (seed * 1_000_003 + index * 7919 + 17) % 2 ** 31;
+}
+
+export async function makeGenerationBatch(
+  s: GenerationSettings,
+  stream: MixtureStream,
+  sampler: InferenceModel,
+  policy: PolicyTrainer,
+  seed: number,
+  warn: (message: string) => void,
+): Promise<GenerationBatch> {
+  const { items, skipped } = drawPrompts(stream, s.promptsPerStep, (t) => sampler.encodePrompt(t), s.maxPromptTokens);
+  const completions = await sampleCompletions(sampler, items, { ...s, seed }, warn);
+  const G = s.numGenerations;
+  const group = groupAdvantages(completions.map((c) => c.reward), G, s.scaleRewards);
+  // Pass@k shaping reads binary correctness; an unscorable completion counts as incorrect.
+  const advantages = s.passAtK > 0 ? passAtKAdvantages(completions.map((c) => c.correct), G, s.passAtK) : group.advantages;
+  const rows = packRows(items.map((i) => i.ids), completions, s.seqLen, s.padId, completions.map((c) => !(s.maskTruncated && c.truncated)));
+  const old = await policy.scorePolicy(rows);
+  const dims = [rows.batch, rows.seqLen];
+  const head: Feed = {
+    [POLICY_INPUTS.oldLogprobs]: { data: old, dims },
+    [POLICY_INPUTS.advantages]: { data: Float32Array.from(advantages), dims: [rows.batch] },
+    [POLICY_INPUTS.completionMask]: { data: rows.mask, dims },
+    [POLICY_INPUTS.tokenWeights]: { data: new Float32Array(rows.batch * rows.seqLen).fill(1), dims },
+  };
+  if (s.beta !== 0) head[POLICY_INPUTS.refLogprobs] = { data: await policy.scoreReference(rows), dims };
+  if (s.lossType === 'dapo') {
+    // the generation batch is one micro-batch on one process: N_tokens_global / n_procs = its tokens
+    head[POLICY_INPUTS.numItemsInBatch] = Math.max(1, rows.maskedTokens.reduce((a, b) => a + b, 0));
+  }
+  return { prompts: items, completions, group, advantages, rows, head, skippedPrompts: skipped };
+}

@@ -1,0 +1,43 @@
+/**
+ * RLVR: GRPO exactly as TRL's GRPOTrainer (ALGORITHMS.md §1), on the engine's compiled training
+ * steps. The variants still to come (LLDS §2, failure-prefix rollouts §3, THR §4) are meant to
+ * plug in as inputs of the loss head (per-token weights, old log-probs already stored) or as
+ * host-side advantage / prompt computations — see docs/dev/GRPO-CONTRACT.md.
+ *
+ *   policyLoss.ts       the in-graph loss head (ratio, clipping, δ, k3 KL, loss types, metrics)
+ *   policyGraph.ts      decoder → temperature-scaled token log-probs; loss builder; scoring graph
+ *   policyTrainer.ts    compiled step + policy / reference scorers for one batch shape
+ *   advantages.ts       group advantages (scale_rewards, NaN), Pass@k estimate and advantages
+ *   rollout.ts          prompts → sampled completions → verifier rewards → training rows
+ *   generationBatch.ts  one generation batch with every loss-head feed
+ *   metrics.ts          §1.8 metrics and the logging window
+ *   run.ts              the `grpo` run kind's executor
+ */
+export {
+  LOSS_TYPES,
+  IMPORTANCE_SAMPLING_LEVELS,
+  POLICY_INPUTS,
+  POLICY_OUTPUTS,
+  policyLossHead,
+  checkPolicyLossSpec,
+  type LossType,
+  type ImportanceSamplingLevel,
+  type PolicyLossSpec,
+} from './policyLoss';
+export { POLICY_DATA, scaledTokenStats, grpoLossBuilder, buildScoreGraph, type PolicyShape } from './policyGraph';
+export { PolicyTrainer, scalarOf, type PolicyTrainerSpec } from './policyTrainer';
+export {
+  SCALE_REWARDS,
+  ADVANTAGE_EPS,
+  groupAdvantages,
+  nanMeanStd,
+  binomial,
+  passAtKEstimate,
+  passAtKAdvantages,
+  type ScaleRewards,
+  type GroupAdvantages,
+} from './advantages';
+export { drawPrompts, sampleCompletions, packRows, type PromptItem, type Completion, type SamplingSpec, type TrainRows } from './rollout';
+export { makeGenerationBatch, batchSeed, type GenerationBatch, type GenerationSettings } from './generationBatch';
+export { rolloutMetrics, clipExtremes, MetricWindow } from './metrics';
+export { runGrpo, lossSpecOf } from './run';

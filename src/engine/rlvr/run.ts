@@ -1,0 +1,248 @@
+/**
+ * The `grpo` executor (ALGORITHMS.md §1; config and metrics in docs/dev/GRPO-CONTRACT.md):
+ *
+ *   every num_iterations steps   draw prompts_per_step prompts from the tasks' train split,
+ *                                sample num_generations completions each with the current
+ *                                policy (KV-cache generation, seeded), reward them with the
+ *                                task verifiers, compute advantages, score π_old (and the
+ *                                frozen reference when beta ≠ 0)
+ *   every step                   one compiled training step (decoder forward, GRPO loss head,
+ *                                backward, AdamW) on that batch
+ *
+ * plus greedy evals on held-out test examples (`eval/<task>/accuracy`), sample rows, resumable
+ * checkpoints at generation-batch boundaries, and the trained HF folder at the end (LoRA: merged,
+ * with the PEFT adapter in adapter/). Cancelled between steps.
+ */
+import { join } from 'node:path';
+import type { GrpoConfig } from '../../shared/config/grpo';
+import type { RunContext, RunExecutor } from '../../shared/runContext';
+import { MixtureStream, type MixtureEntry } from '../data/batches';
+import { InferenceModel } from '../generate/inferenceModel';
+import { loadModelFolder } from '../model/folder';
+import { loraParameterCount, saveLoraAdapter, type LoraSpec } from '../model/lora';
+import { learningRateAt, type OptimizerSettings, type ScheduleSpec } from '../optim';
+import { resolveModelFolder } from '../runs/evalRun';
+import { evaluateQuick } from '../runs/periodicEval';
+import { outputDirOf, saveAndRegister } from '../runs/pretrain';
+import { checkTaskNames } from '../runs/taskCheck';
+import { checkpointDir, readTrainCheckpoint, writeTrainCheckpoint } from '../runs/trainCheckpoint';
+import { sessionSettingsOf } from '../runs/trainLoop';
+import { batchSeed, makeGenerationBatch, type GenerationBatch, type GenerationSettings } from './generationBatch';
+import { clipExtremes, MetricWindow, rolloutMetrics } from './metrics';
+import { POLICY_OUTPUTS, type PolicyLossSpec } from './policyLoss';
+import { PolicyTrainer, scalarOf } from './policyTrainer';
+
+/** Prompts drawn to measure the longest prompt when max_prompt_length is 0. */
+const PROMPT_PROBE = 256;
+
+/** The loss head's settings from the config (epsilon_high defaults to epsilon, as TRL). */
+export function lossSpecOf(cfg: GrpoConfig): PolicyLossSpec {
+  return {
+    lossType: cfg.loss_type,
+    importanceSamplingLevel: cfg.importance_sampling_level,
+    epsilon: cfg.epsilon,
+    epsilonHigh: cfg.epsilon_high ?? cfg.epsilon,
+    delta: cfg.delta ?? null,
+    beta: cfg.beta,
+    maxCompletionLength: cfg.max_completion_length,
+  };
+}
+
+function optimizerOf(t: GrpoConfig['training']): OptimizerSettings {
+  return { beta1: t.adam_beta1, beta2: t.adam_beta2, eps: t.adam_epsilon, weightDecay: t.weight_decay, maxGradNorm: t.max_grad_norm };
+}
+
+function scheduleOf(t: GrpoConfig['training']): ScheduleSpec {
+  return { schedule: t.lr_scheduler_type, learningRate: t.learning_rate, warmupSteps: t.warmup_steps, maxSteps: t.max_steps };
+}
+
+/**
+ * The longest prompt the rows must hold and the row length: max_prompt_length, or the longest
+ * of PROMPT_PROBE prompts drawn from a separate stream (the run's own stream is not advanced),
+ * capped so prompt + completion fits the model's positions.
+ */
+function rowShape(cfg: GrpoConfig, tasks: MixtureEntry[], encode: (t: string) => number[], limit: number, where: string, log: RunContext['log']): { maxPrompt: number; seqLen: number } {
+  const C = cfg.max_completion_length;
+  if (C >= limit) throw new Error(`max_completion_length: expected fewer than the model's ${limit} positions (${where}), got ${C}`);
+  let maxPrompt = cfg.max_prompt_length;
+  if (maxPrompt === 0) {
+    const probe = new MixtureStream(tasks, cfg.seed + 1);
+    for (let i = 0; i < PROMPT_PROBE; i++) maxPrompt = Math.max(maxPrompt, encode(probe.next().prompt).length);
+    if (maxPrompt + C > limit) {
+      log('warn', `prompts reach ${maxPrompt} tokens; with max_completion_length ${C} only prompts up to ${limit - C} tokens fit the model's ${limit} positions, longer ones are skipped`);
+      maxPrompt = limit - C;
+    }
+  } else if (maxPrompt + C > limit) {
+    throw new Error(`max_prompt_length + max_completion_length: expected at most the model's ${limit} positions (${where}), got ${maxPrompt} + ${C}`);
+  }
+  return { maxPrompt, seqLen: maxPrompt + C };
+}
+
+export const runGrpo: RunExecutor = async (ctx) => {
+  const cfg = ctx.config;
+  if (cfg.kind !== 'grpo') throw new Error(`the grpo executor got a '${cfg.kind}' config`);
+  checkTaskNames(cfg.tasks, 'tasks', ctx.dataDir);
+  const t = cfg.training;
+  const dir = resolveModelFolder(cfg.model, ctx.dataDir);
+  const folder = await loadModelFolder(dir);
+  const { config, tokenizer } = folder;
+  const session = sessionSettingsOf(ctx);
+  const tasks: MixtureEntry[] = cfg.tasks.map((r) => ({ task: r.task, weight: r.weight, options: r.options }));
+  const lora: LoraSpec | undefined = cfg.lora.enabled ? { r: cfg.lora.r, alpha: cfg.lora.alpha, targets: cfg.lora.target_modules } : undefined;
+  const G = cfg.num_generations;
+  const B = cfg.prompts_per_step * G;
+  const mu = cfg.num_iterations;
+  const loss = lossSpecOf(cfg);
+  const limit = config.sliding_window ?? config.max_position_embeddings;
+
+  // Generation: KV-cache sampling with the policy's weights of the moment (swapped in per batch).
+  const sampler = InferenceModel.create(config, folder.weights, tokenizer, { ...session, batchSize: Math.min(B, 64), fitToLimit: true }, folder.generationConfig);
+  const { maxPrompt, seqLen } = rowShape(cfg, tasks, (s) => sampler.encodePrompt(s), limit, `${dir}/config.json`, ctx.log);
+  const padId = sampler.padId;
+
+  const stream = new MixtureStream(tasks, cfg.seed);
+  const counters: Record<string, number> = { tokens: 0, skipped_prompts: 0 };
+  let resume;
+  if (ctx.resumeFrom) {
+    const params = PolicyTrainer.paramsOf(config, folder.weights, lora);
+    const ck = await readTrainCheckpoint(ctx.resumeFrom.dir, params);
+    resume = ck.trainer;
+    stream.restore(ck.stream);
+    Object.assign(counters, ck.counters);
+    ctx.log('info', `resumed from ${ctx.resumeFrom.dir} at step ${ck.trainer.step}`);
+  }
+  const policy = await PolicyTrainer.create({
+    config,
+    weights: folder.weights,
+    lora,
+    batch: B,
+    seqLen,
+    temperature: cfg.temperature,
+    loss,
+    optimizer: optimizerOf(t),
+    session,
+    seed: cfg.seed,
+    ...(resume ? { resume } : {}),
+  });
+  try {
+    ctx.device(policy.notice ?? policy.provider);
+    const trainable = policy.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+    ctx.log(
+      'info',
+      `GRPO on ${dir} (${lora ? `LoRA r ${lora.r} on ${lora.targets.join(', ')}, ${loraParameterCount(config, lora)}` : `full, ${trainable}`} trainable parameters): ` +
+        `${cfg.prompts_per_step} prompts × ${G} completions per step, rows of ${seqLen} tokens (prompts ≤ ${maxPrompt}), ` +
+        `loss ${cfg.loss_type}, ${cfg.importance_sampling_level}-level ratio, beta ${cfg.beta}, num_iterations ${mu}`,
+    );
+    if (policy.step === 0) ctx.metrics(0, { 'train/trainable_parameters': trainable });
+
+    const gen: GenerationSettings = {
+      numGenerations: G,
+      maxCompletionLength: cfg.max_completion_length,
+      temperature: cfg.temperature,
+      topP: cfg.top_p,
+      topK: cfg.top_k,
+      promptsPerStep: cfg.prompts_per_step,
+      maxPromptTokens: maxPrompt,
+      seqLen,
+      padId,
+      scaleRewards: cfg.scale_rewards,
+      passAtK: cfg.pass_at_k,
+      maskTruncated: cfg.mask_truncated_completions,
+      lossType: cfg.loss_type,
+      beta: cfg.beta,
+    };
+    const warned = new Set<string>();
+    const warnOnce = (m: string) => {
+      if (warned.size < 5 && !warned.has(m)) ctx.log('warn', m);
+      warned.add(m);
+    };
+    const evalNow = async (step: number) => {
+      await sampler.setWeights(policy.modelWeights());
+      const m = await evaluateQuick(sampler, tasks, { examples: cfg.eval_examples, seed: cfg.seed, maxNewTokens: cfg.max_completion_length, signal: ctx.signal });
+      if (Object.keys(m).length) ctx.metrics(step, m);
+    };
+    if (t.eval_every > 0 && policy.step === 0) await evalNow(0);
+
+    const schedule = scheduleOf(t);
+    const window = new MetricWindow();
+    let batch: GenerationBatch | null = null;
+    while (policy.step < t.max_steps) {
+      if (ctx.signal.aborted) {
+        ctx.log('info', `cancelled at step ${policy.step} of ${t.max_steps}`);
+        return;
+      }
+      const step = policy.step;
+      const started = performance.now();
+      if (step % mu === 0 || !batch) {
+        await sampler.setWeights(policy.modelWeights());
+        batch = await makeGenerationBatch(gen, stream, sampler, policy, batchSeed(cfg.seed, Math.floor(step / mu)), warnOnce);
+        counters.tokens! += batch.rows.rowTokens.reduce((a, b) => a + b, 0);
+        counters.skipped_prompts! += batch.skippedPrompts;
+        window.add(rolloutMetrics(batch.completions, batch.group, (c) => batch!.prompts[c.group]!.example.task, G));
+        if (step % t.log_every === 0) logCompletions(ctx, batch, step + 1, cfg.completions_to_log);
+      }
+      const r = await policy.trainStep(batch.rows, batch.head, learningRateAt(schedule, step));
+      if (!Number.isFinite(r.loss)) {
+        throw new Error(`training diverged at step ${step + 1}: loss is ${r.loss}; lower training.learning_rate (now ${t.learning_rate}) or set training.max_grad_norm`);
+      }
+      const o = r.outputs;
+      const ext = clipExtremes(o[POLICY_OUTPUTS.clipLowPerSequence]!.data as Float32Array, o[POLICY_OUTPUTS.clipHighPerSequence]!.data as Float32Array, batch.rows.maskedTokens);
+      window.add({
+        loss: r.loss,
+        grad_norm: r.gradNorm,
+        entropy: scalarOf(o[POLICY_OUTPUTS.entropyMean]),
+        ...(cfg.beta !== 0 ? { kl: scalarOf(o[POLICY_OUTPUTS.klMean]) } : {}),
+        'clip_ratio/low_mean': scalarOf(o[POLICY_OUTPUTS.clipLowMean]),
+        'clip_ratio/high_mean': scalarOf(o[POLICY_OUTPUTS.clipHighMean]),
+        'clip_ratio/region_mean': scalarOf(o[POLICY_OUTPUTS.clipRegionMean]),
+        'clip_ratio/low_min': ext.lowMin,
+        'clip_ratio/high_max': ext.highMax,
+        step_time: (performance.now() - started) / 1000,
+      });
+      const done = policy.step;
+      ctx.progress(done, t.max_steps, 'train');
+      if (done % t.log_every === 0 || done === t.max_steps) {
+        ctx.metrics(done, { ...window.flush(), learning_rate: r.lr, num_tokens: counters.tokens! });
+      }
+      if (t.eval_every > 0 && done % t.eval_every === 0 && done < t.max_steps) await evalNow(done);
+      if (t.checkpoint_every > 0 && done % t.checkpoint_every === 0 && done % mu === 0 && done < t.max_steps) {
+        const ckDir = checkpointDir(ctx.runDir, done);
+        await writeTrainCheckpoint(ckDir, policy.params, { trainer: policy.snapshot(), stream: { drawn: stream.drawn, skipped: stream.skipped }, counters });
+        ctx.checkpoint({ dir: ckDir, step: done });
+      }
+    }
+    if (counters.skipped_prompts! > 0) ctx.log('warn', `${counters.skipped_prompts} prompts were longer than ${maxPrompt} tokens and were skipped`);
+
+    // save + final eval
+    const p = policy.parameters();
+    const weights = policy.modelWeights(p);
+    const out = outputDirOf(ctx, cfg.output_dir);
+    const adapters = policy.adapters(p);
+    if (lora && adapters) {
+      const adapterDir = join(out, 'adapter');
+      const files = await saveLoraAdapter(adapterDir, config, lora, adapters, dir);
+      for (const f of files) ctx.artifact(join(adapterDir, f), f.endsWith('.json') ? 'lora-adapter' : 'lora-adapter-file');
+    }
+    await saveAndRegister(ctx, out, { config, weights, tokenizer: { json: tokenizer.json, configJson: tokenizer.configJson }, generationConfig: folder.generationConfig });
+    await sampler.setWeights(weights);
+    const final = await evaluateQuick(sampler, tasks, { examples: cfg.eval_examples, seed: cfg.seed, maxNewTokens: cfg.max_completion_length, signal: ctx.signal });
+    if (Object.keys(final).length) ctx.metrics(policy.step, final);
+  } finally {
+    await policy.release();
+    await sampler.release();
+  }
+};
+
+/** The first `n` completions of the batch (whole groups first) as sample rows. */
+function logCompletions(ctx: RunContext, b: GenerationBatch, step: number, n: number): void {
+  b.completions.slice(0, n).forEach((c, i) => {
+    const ex = b.prompts[c.group]!.example;
+    ctx.sample({
+      step,
+      prompt: ex.prompt,
+      completion: c.text,
+      reward: Number.isFinite(c.reward) ? c.reward : null,
+      extra: { task: ex.task, id: ex.id, group: c.group, advantage: b.advantages[i]!, correct: c.correct, truncated: c.truncated, tokens: c.tokens.length, answer: ex.answer, errorClass: c.errorClass },
+    });
+  });
+}

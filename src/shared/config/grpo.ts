@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { commonFields, trainingSchema } from './common';
+import { loraSchema } from './sft';
+import { taskRefSchema } from './taskRefs';
+
+/**
+ * The `grpo` run kind: GRPO exactly as TRL's GRPOTrainer (v0.22+ semantics, ALGORITHMS.md §1;
+ * contract in docs/dev/GRPO-CONTRACT.md). Field names and defaults follow TRL's GRPOConfig,
+ * except where noted for the workbench's small models (max_completion_length, learning rate).
+ */
+export const GRPO_LOSS_TYPES = ['grpo', 'bnpo', 'dr_grpo', 'dapo'] as const;
+export const GRPO_SCALE_REWARDS = ['group', 'batch', 'none'] as const;
+export const GRPO_IS_LEVELS = ['token', 'sequence'] as const;
+
+const t = trainingSchema.shape;
+
+/**
+ * The optimiser and loop fields of the shared training schema that mean the same here. The batch
+ * is prompts_per_step × num_generations completions, trained as one micro-batch (no
+ * batch_size / gradient_accumulation_steps).
+ */
+export const grpoTrainingSchema = z
+  .object({
+    max_steps: t.max_steps.unwrap().default(200),
+    learning_rate: t.learning_rate.unwrap().default(1e-5),
+    lr_scheduler_type: t.lr_scheduler_type.unwrap().default('constant'),
+    warmup_steps: t.warmup_steps,
+    weight_decay: t.weight_decay,
+    adam_beta1: t.adam_beta1,
+    adam_beta2: t.adam_beta2,
+    adam_epsilon: t.adam_epsilon,
+    max_grad_norm: t.max_grad_norm,
+    /** Greedy eval on held-out test examples of every task every N steps (and at the start and end); 0 = only at the end. */
+    eval_every: t.eval_every.unwrap().default(0),
+    checkpoint_every: t.checkpoint_every,
+    log_every: t.log_every.unwrap().default(1),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.max_steps > 0 && v.warmup_steps > v.max_steps) {
+      ctx.addIssue({ code: 'custom', path: ['warmup_steps'], message: `expected warmup_steps ≤ max_steps (${v.max_steps})` });
+    }
+  });
+
+export const grpoConfigSchema = z
+  .object({
+    kind: z.literal('grpo'),
+    ...commonFields,
+    model: z.string().min(1, 'expected a model folder path or a registered model id'),
+    /** Prompts come from the tasks' train split; rewards from each task's verifier. */
+    tasks: z.array(taskRefSchema).min(1, 'expected at least one task'),
+    /** G: completions sampled per prompt (a group). */
+    num_generations: z.number().int('expected a whole number').min(2, 'expected num_generations ≥ 2 (GRPO compares completions within a group)').max(1024).default(8),
+    /** Prompts per optimizer step; the batch is prompts_per_step × num_generations completions. */
+    prompts_per_step: z.number().int('expected a whole number').positive('expected ≥ 1 prompt per step').max(4096).default(8),
+    /** Longest prompt in tokens (longer ones are skipped); 0 = the longest of a sample of the tasks' prompts. */
+    max_prompt_length: z.number().int('expected a whole number').min(0, 'expected ≥ 0 (0 = automatic)').max(32768).default(0),
+    /** TRL's default is 512; the built-in model has 256 positions. */
+    max_completion_length: z.number().int('expected a whole number').positive('expected ≥ 1 token').max(32768).default(64),
+    temperature: z.number().gt(0, 'expected temperature > 0 (GRPO samples; training log-probs divide by it)').max(10).default(1.0),
+    top_p: z.number().gt(0, 'expected 0 < top_p ≤ 1').max(1, 'expected 0 < top_p ≤ 1').default(1.0),
+    top_k: z.number().int('expected a whole number').min(0, 'expected ≥ 0 (0 = off)').default(0),
+    /** KL coefficient to the frozen initial model (k3 estimator); 0 = no reference model. */
+    beta: z.number().min(0, 'expected beta ≥ 0').default(0.0),
+    epsilon: z.number().min(0, 'expected 0 ≤ epsilon < 1').lt(1, 'expected 0 ≤ epsilon < 1').default(0.2),
+    /** Upper clip bound 1 + epsilon_high; unset = epsilon (DAPO's clip-higher uses 0.28). */
+    epsilon_high: z.number().min(0, 'expected epsilon_high ≥ 0').optional(),
+    /** Two-sided clipping (INTELLECT-2): cap the unclipped ratio at delta (recommended > 1 + epsilon); unset = off. */
+    delta: z.number().gt(1, 'expected delta > 1').optional(),
+    loss_type: z.enum(GRPO_LOSS_TYPES).default('dapo'),
+    scale_rewards: z.enum(GRPO_SCALE_REWARDS).default('group'),
+    /** 'sequence' = GSPO: one importance ratio per completion. */
+    importance_sampling_level: z.enum(GRPO_IS_LEVELS).default('token'),
+    /** μ: optimizer steps on each generation batch (ratio ≠ 1 from the second on). */
+    num_iterations: z.number().int('expected a whole number').positive('expected ≥ 1').max(64).default(1),
+    /** Exclude completions that hit max_completion_length from the loss (their rewards still count). */
+    mask_truncated_completions: z.boolean().default(false),
+    /** k ≥ 1: Chen et al.'s analytic Pass@k advantages (§5.3) on binary correctness instead of GRPO's; 0 = off. */
+    pass_at_k: z.number().int('expected a whole number').min(0, 'expected ≥ 0 (0 = off)').default(0),
+    lora: loraSchema.default(() => loraSchema.parse({ enabled: false })),
+    training: grpoTrainingSchema.default(() => grpoTrainingSchema.parse({})),
+    /** Test examples per task in each eval. */
+    eval_examples: z.number().int('expected a whole number').positive('expected ≥ 1 example').max(100_000).default(32),
+    /** Completions written to the run's samples at each logged step (whole groups first). */
+    completions_to_log: z.number().int('expected a whole number').min(0, 'expected ≥ 0').default(16),
+    /** The trained HF folder; empty = <runDir>/model. */
+    output_dir: z.string().default(''),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.pass_at_k > c.num_generations) {
+      ctx.addIssue({ code: 'custom', path: ['pass_at_k'], message: `expected pass_at_k ≤ num_generations (${c.num_generations})` });
+    }
+  });
+export type GrpoConfig = z.infer<typeof grpoConfigSchema>;

@@ -1,0 +1,68 @@
+/**
+ * The grpo config schema: TRL's defaults (v0.22+), the loss head's settings derived from it
+ * (epsilon_high defaults to epsilon), and errors that name the field and say what was expected.
+ */
+import { describe, expect, it } from 'vitest';
+import { validateRunConfig, type GrpoConfig } from '../../../src/shared/config';
+import { lossSpecOf } from '../../../src/engine/rlvr/run';
+
+const base = { kind: 'grpo', model: 'builtin:benchtop-tiny', tasks: [{ task: 'knights_knaves' }] };
+const parse = (extra: Record<string, unknown> = {}) => validateRunConfig({ ...base, ...extra });
+const ok = (extra: Record<string, unknown> = {}): GrpoConfig => {
+  const v = parse(extra);
+  if (!v.ok) throw new Error(JSON.stringify(v.issues));
+  return v.config as GrpoConfig;
+};
+const issues = (extra: Record<string, unknown>) => {
+  const v = parse(extra);
+  return v.ok ? [] : v.issues.map((i) => `${i.path}: ${i.message}`);
+};
+
+describe('grpo config', () => {
+  it("has TRL's defaults", () => {
+    const c = ok();
+    expect(c).toMatchObject({
+      num_generations: 8,
+      temperature: 1,
+      top_p: 1,
+      top_k: 0,
+      beta: 0,
+      epsilon: 0.2,
+      loss_type: 'dapo',
+      scale_rewards: 'group',
+      importance_sampling_level: 'token',
+      num_iterations: 1,
+      mask_truncated_completions: false,
+      pass_at_k: 0,
+    });
+    expect(c.epsilon_high).toBeUndefined();
+    expect(c.delta).toBeUndefined();
+    expect(c.lora.enabled).toBe(false);
+    expect(c.training).toMatchObject({ max_grad_norm: 1, weight_decay: 0, adam_beta1: 0.9, adam_beta2: 0.999, lr_scheduler_type: 'constant', log_every: 1 });
+    expect(lossSpecOf(c)).toEqual({ lossType: 'dapo', importanceSamplingLevel: 'token', epsilon: 0.2, epsilonHigh: 0.2, delta: null, beta: 0, maxCompletionLength: 64 });
+    expect(lossSpecOf(ok({ epsilon_high: 0.28, delta: 1.5 }))).toMatchObject({ epsilonHigh: 0.28, delta: 1.5 });
+  });
+
+  it('names the field and what was expected', () => {
+    expect(issues({ num_generations: 1 })).toEqual(['num_generations: expected num_generations ≥ 2 (GRPO compares completions within a group), got 1']);
+    expect(issues({ loss_type: 'ppo' })).toEqual(['loss_type: expected one of grpo, bnpo, dr_grpo, dapo, got "ppo"']);
+    expect(issues({ num_generations: 4, pass_at_k: 5 })).toEqual(['pass_at_k: expected pass_at_k ≤ num_generations (4), got 5']);
+    expect(issues({ delta: 1 })).toEqual(['delta: expected delta > 1, got 1']);
+    expect(issues({ temperature: 0 })[0]).toMatch(/^temperature: expected temperature > 0/);
+    expect(issues({ training: { batch_size: 8 } })).toEqual(['training.batch_size: unknown field for a grpo config']);
+    expect(issues({ training: { max_steps: 10, warmup_steps: 20 } })).toEqual(['training.warmup_steps: expected warmup_steps ≤ max_steps (10), got 20']);
+    expect(issues({ num_generation: 8 })).toEqual(["num_generation: unknown field for a grpo config; did you mean 'num_generations'?"]);
+  });
+});
+
+describe('grpo example and preset', () => {
+  it('examples/grpo-builtin.yaml validates and equals the preset the app offers', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse: parseYaml } = await import('yaml');
+    const { PRESETS } = await import('../../../src/shared/config/presets');
+    const example = validateRunConfig(parseYaml(readFileSync(new URL('../../../examples/grpo-builtin.yaml', import.meta.url), 'utf8')));
+    const preset = validateRunConfig(PRESETS.find((p) => p.id === 'grpo-builtin-kk')!.config);
+    if (!example.ok || !preset.ok) throw new Error('example or preset invalid');
+    expect(preset.config).toEqual(example.config);
+  });
+});
