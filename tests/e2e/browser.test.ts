@@ -5,31 +5,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import {
-  ROOT, SCREENSHOTS, launchChromium, requireBuiltRenderer, startCliRun, startServe, stopChild, tempHome, type ServeProcess,
-} from './harness';
+import type { Page } from 'playwright-core';
+import { ROOT, SCREENSHOTS, openSession, startCliRun, stopChild, type E2eSession } from './harness';
 import { fixtureLossAt } from '../fixtures/fixtureExecutor';
 
-let home: ReturnType<typeof tempHome>;
-let server: ServeProcess;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
+let s: E2eSession;
 
 beforeAll(async () => {
-  requireBuiltRenderer();
-  home = tempHome();
-  [server, browser] = await Promise.all([startServe(home.dir), launchChromium()]);
-  page = await browser.newPage({ viewport: { width: 1360, height: 860 }, colorScheme: 'light' });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  s = await openSession({ viewport: { width: 1360, height: 860 }, colorScheme: 'light' });
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  home?.remove();
-});
+afterAll(() => s?.close());
 
 /** Points plotted by the ECharts instance of a metric's chart (read from ECharts itself). */
 async function chartPoints(p: Page, metric: string): Promise<number> {
@@ -53,6 +39,7 @@ async function chartData(p: Page, metric: string): Promise<[number, number][]> {
 
 describe('browser mode', () => {
   it('refuses requests without the token', async () => {
+    const { server } = s;
     const noToken = await fetch(`${server.origin}/`);
     expect([401, 403]).toContain(noToken.status);
     expect(await noToken.text()).toMatch(/token/);
@@ -66,6 +53,7 @@ describe('browser mode', () => {
   });
 
   it('lists a run started from the CLI and plots it live on its page', async () => {
+    const { home, server, page } = s;
     const cli = startCliRun(home.dir, join(ROOT, 'tests/e2e/fixtures/live-run.yaml'));
     try {
       await page.goto(server.url);
@@ -105,6 +93,7 @@ describe('browser mode', () => {
   });
 
   it('rejects an invalid value in the New run editor, then starts a valid run', async () => {
+    const { server, page, pageErrors } = s;
     await page.goto(`${server.url}#/new`);
     await page.locator('[data-kind="pretrain"]').click();
     const lr = page.locator('[data-field="training.learning_rate"]');
@@ -136,6 +125,7 @@ describe('browser mode', () => {
   });
 
   it('switches to the dark theme and keeps it through the settings API', async () => {
+    const { home, server, browser, page } = s;
     await page.goto(`${server.url}#/settings`);
     await page.locator('[data-theme-option="dark"]').click();
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');

@@ -9,40 +9,29 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { strFromU8, unzipSync } from 'fflate';
-import type { Browser, Page } from 'playwright-core';
 import { startServer } from '../../src/core/server/server';
 import { openTestBackend } from '../core/support/backend';
-import { ROOT, launchChromium, requireBuiltRenderer, startCliRun, startServe, tempHome, type ServeProcess } from './harness';
+import { ROOT, openSession, startCliRun, tempHome, type E2eSession } from './harness';
 
-let home: ReturnType<typeof tempHome>;
+let s: E2eSession;
 let downloads: ReturnType<typeof tempHome>;
-let server: ServeProcess;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  requireBuiltRenderer();
-  home = tempHome();
   downloads = tempHome();
-  [server, browser] = await Promise.all([startServe(home.dir), launchChromium()]);
+  s = await openSession({ viewport: { width: 1360, height: 860 }, colorScheme: 'light', acceptDownloads: true });
   // After the server has set up the data folder: the run from the CLI, to completion.
-  const { code, output } = await startCliRun(home.dir, join(ROOT, 'tests/e2e/fixtures/bundle-run.yaml')).done;
+  const { code, output } = await startCliRun(s.home.dir, join(ROOT, 'tests/e2e/fixtures/bundle-run.yaml')).done;
   expect(code, output).toBe(0);
-  page = await browser.newPage({ viewport: { width: 1360, height: 860 }, colorScheme: 'light', acceptDownloads: true });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  home?.remove();
+  await s?.close();
   downloads?.remove();
 });
 
 /** Stored loss points of a run, straight from SQLite. */
 function loss(runId: string): [number, number][] {
-  const db = new DatabaseSync(join(home.dir, 'benchtop.db'), { readOnly: true });
+  const db = new DatabaseSync(join(s.home.dir, 'benchtop.db'), { readOnly: true });
   try {
     return db.prepare("SELECT step, value FROM metrics WHERE run_id = ? AND key = 'loss' ORDER BY step").all(runId).map((r) => [Number(r.step), Number(r.value)]);
   } finally {
@@ -52,6 +41,7 @@ function loss(runId: string): [number, number][] {
 
 describe('run bundles in the browser', () => {
   it('exports a run as a download, then imports it on the Runs page', async () => {
+    const { server, page, pageErrors } = s;
     await page.goto(server.url);
     const row = page.locator('[data-runs-table] tr', { hasText: 'e2e bundle source' });
     await row.waitFor({ timeout: 20_000 });
@@ -102,6 +92,7 @@ describe('run bundles in the browser', () => {
   });
 
   it('shows the server\'s refusal of a file that is not a bundle', async () => {
+    const { server, page } = s;
     await page.goto(`${server.url}#/runs`);
     await page.locator('[data-runs-table]').waitFor();
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator('[data-action="import-bundle"]').click()]);
@@ -113,6 +104,7 @@ describe('run bundles in the browser', () => {
   });
 
   it('shows the size refusal of an upload over the cap', async () => {
+    const { browser } = s;
     // An in-process server with a 1 MB cap (`benchtop serve` has the 20 GB default).
     const tb = await openTestBackend();
     const small = await startServer(tb.backend, { maxUploadBytes: 1e6 });

@@ -10,33 +10,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { BUILTIN_EVAL_TASKS } from '../../src/shared/config/presets';
-import { ROOT, SCREENSHOTS, launchChromium, requireBuiltRenderer, startServe, tempHome, type ServeProcess } from './harness';
+import { ROOT, SCREENSHOTS, openSession, type E2eSession } from './harness';
 
 const BUILTIN = join(ROOT, 'resources', 'models', 'benchtop-tiny');
 const EVAL_TASKS = BUILTIN_EVAL_TASKS.map((t) => t.task);
 const PER_TASK = 4;
 
-let home: ReturnType<typeof tempHome>;
-let server: ServeProcess;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
+let s: E2eSession;
 
 beforeAll(async () => {
-  requireBuiltRenderer();
-  home = tempHome();
-  [server, browser] = await Promise.all([startServe(home.dir, 30_000, { realRunner: true }), launchChromium()]);
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 }, colorScheme: 'light' });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  s = await openSession({ realRunner: true, viewport: { width: 1360, height: 900 }, colorScheme: 'light' });
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  home?.remove();
-});
+afterAll(() => s?.close());
 
 /** Categories (top to bottom) and values of a bar chart, read from its ECharts instance. */
 async function bars(p: Page, chart: string): Promise<{ category: string; value: number }[]> {
@@ -54,7 +42,7 @@ async function bars(p: Page, chart: string): Promise<{ category: string; value: 
 
 /** The run's stored per-example verdicts (samples table), read straight from SQLite. */
 function storedVerdicts(runId: string): { task: string; correct: boolean; metadata: Record<string, unknown> }[] {
-  const db = new DatabaseSync(join(home.dir, 'benchtop.db'), { readOnly: true });
+  const db = new DatabaseSync(join(s.home.dir, 'benchtop.db'), { readOnly: true });
   try {
     return db
       .prepare('SELECT extra FROM samples WHERE run_id = ? ORDER BY id')
@@ -69,6 +57,7 @@ const mean = (xs: boolean[]) => xs.filter(Boolean).length / xs.length;
 
 describe('first start', () => {
   it('shows the Start here panel with the built-in model on a fresh data folder', async () => {
+    const { server, page } = s;
     expect(existsSync(join(BUILTIN, 'config.json')), 'resources/models/benchtop-tiny is missing').toBe(true);
     const cfg = JSON.parse(readFileSync(join(BUILTIN, 'config.json'), 'utf8'));
     await page.goto(server.url);
@@ -96,6 +85,7 @@ describe('first start', () => {
   });
 
   it('evaluates the built-in model from the panel and draws accuracy per task and per knob', async () => {
+    const { server, browser, page } = s;
     await page.locator('[data-start-preset="eval-builtin"]').click();
     await page.waitForURL(/#\/new\/eval\?preset=eval-builtin/);
     expect(await page.locator('[data-preset]').inputValue()).toBe('eval-builtin');
@@ -174,6 +164,7 @@ describe('first start', () => {
 
 describe('datasets and models pages', () => {
   it('previews built-in task examples and imports a JSONL file only when every row is good', async () => {
+    const { home, server, page } = s;
     await page.goto(`${server.url}#/datasets`);
     const row = page.locator('[data-dataset="builtin:arithmetic"]');
     await row.waitFor({ timeout: 15_000 });
@@ -220,6 +211,7 @@ describe('datasets and models pages', () => {
   });
 
   it('lists the built-in model on the Models page and names the file when a folder is refused', async () => {
+    const { home, server, page, pageErrors } = s;
     await page.goto(`${server.url}#/models`);
     const row = page.locator('[data-model-id="builtin:benchtop-tiny"]');
     await row.waitFor({ timeout: 15_000 });

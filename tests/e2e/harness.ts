@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export const BIN = join(ROOT, 'bin', 'benchtop.mjs');
@@ -106,4 +106,63 @@ export { stopChild };
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+export interface SessionOptions {
+  /** Runs execute the real engine instead of the test fixture runner (see cliEnv). */
+  realRunner?: boolean;
+  viewport?: { width: number; height: number };
+  colorScheme?: 'light' | 'dark';
+  /** Let the page save downloads (bundle export). */
+  acceptDownloads?: boolean;
+  /** How long `benchtop serve` may take to print its URL. */
+  serveTimeoutMs?: number;
+}
+
+/** One browser-mode session: a fresh data folder, `benchtop serve` on it, Chromium, one page. */
+export interface E2eSession {
+  home: { dir: string; remove(): void };
+  server: ServeProcess;
+  browser: Browser;
+  page: Page;
+  /** Uncaught errors of `page` (tests expect none). */
+  pageErrors: string[];
+  /** Close the browser, stop the server, remove the data folder (safe to call twice). */
+  close(): Promise<void>;
+}
+
+/** Start a session for a test file's beforeAll; whatever started is stopped again if a part fails. */
+export async function openSession(opts: SessionOptions = {}): Promise<E2eSession> {
+  requireBuiltRenderer();
+  const home = tempHome();
+  const [served, launched] = await Promise.allSettled([
+    startServe(home.dir, opts.serveTimeoutMs ?? 30_000, { realRunner: opts.realRunner }),
+    launchChromium(),
+  ]);
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    if (launched.status === 'fulfilled') await launched.value.close().catch(() => {});
+    if (served.status === 'fulfilled') await served.value.stop();
+    home.remove();
+  };
+  if (served.status === 'rejected' || launched.status === 'rejected') {
+    await close();
+    throw served.status === 'rejected' ? served.reason : (launched as PromiseRejectedResult).reason;
+  }
+  const browser = launched.value;
+  const pageErrors: string[] = [];
+  try {
+    const page = await browser.newPage({
+      viewport: opts.viewport ?? { width: 1360, height: 860 },
+      colorScheme: opts.colorScheme ?? 'light',
+      acceptDownloads: opts.acceptDownloads,
+    });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    return { home, server: served.value, browser, page, pageErrors, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }

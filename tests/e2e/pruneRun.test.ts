@@ -9,36 +9,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { BUILTIN_EVAL_TASKS } from '../../src/shared/config/presets';
-import { SCREENSHOTS, launchChromium, requireBuiltRenderer, startServe, tempHome, type ServeProcess } from './harness';
+import { SCREENSHOTS, openSession, type E2eSession } from './harness';
 
 const PER_TASK = 10;
 const EVAL_TASKS = BUILTIN_EVAL_TASKS.map((t) => t.task);
 
-let home: ReturnType<typeof tempHome>;
-let server: ServeProcess;
-let browser: Browser;
-let page: Page;
-const pageErrors: string[] = [];
+let s: E2eSession;
 
 beforeAll(async () => {
-  requireBuiltRenderer();
-  home = tempHome();
-  [server, browser] = await Promise.all([startServe(home.dir, 30_000, { realRunner: true }), launchChromium()]);
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 }, colorScheme: 'light' });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  s = await openSession({ realRunner: true, viewport: { width: 1360, height: 900 }, colorScheme: 'light' });
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  home?.remove();
-});
+afterAll(() => s?.close());
 
 /** A stored series, straight from SQLite: step → value. */
 function stored(runId: string): Map<string, Map<number, number>> {
-  const db = new DatabaseSync(join(home.dir, 'benchtop.db'), { readOnly: true });
+  const db = new DatabaseSync(join(s.home.dir, 'benchtop.db'), { readOnly: true });
   try {
     const out = new Map<string, Map<number, number>>();
     for (const r of db.prepare('SELECT key, step, value FROM metrics WHERE run_id = ? ORDER BY key, step').all(runId)) {
@@ -70,6 +58,7 @@ function optionOf(p: Page, id: string): Promise<ChartOption | null> {
 
 describe('prune run', () => {
   it('prunes the built-in model from the editor and charts scores, removal, similarity and the sweep', async () => {
+    const { server, browser, page, pageErrors } = s;
     await page.goto(`${server.url}#/new`);
     await page.locator('[data-kind="prune"]').click();
     await page.waitForURL(/#\/new\/prune/);

@@ -17,6 +17,13 @@ export const routes: RouteRecordRaw[] = [
     }),
     meta: { title: 'New run' },
   },
+  {
+    path: '/compare',
+    name: 'compare',
+    component: () => import('./pages/ComparePage.vue'),
+    props: (r) => ({ ids: typeof r.query.ids === 'string' ? r.query.ids : '' }),
+    meta: { title: 'Compare runs' },
+  },
   { path: '/models', name: 'models', component: () => import('./pages/ModelsPage.vue'), meta: { title: 'Models' } },
   { path: '/datasets', name: 'datasets', component: () => import('./pages/DatasetsPage.vue'), meta: { title: 'Datasets' } },
   { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue'), meta: { title: 'Settings' } },
