@@ -7,6 +7,7 @@
 import type { Feed } from '../onnx';
 import type { MixtureStream } from '../data/batches';
 import type { InferenceModel } from '../generate/inferenceModel';
+import { lldsAnswerWeights } from './answerSpan';
 import { groupAdvantages, passAtKAdvantages, type GroupAdvantages, type ScaleRewards } from './advantages';
 import { POLICY_INPUTS, type LossType } from './policyLoss';
 import type { PolicyTrainer } from './policyTrainer';
@@ -23,6 +24,8 @@ export interface GenerationSettings extends Omit<SamplingSpec, 'seed'> {
   maskTruncated: boolean;
   lossType: LossType;
   beta: number;
+  /** LLDS on: feed its MA weights (answerWeight on each completion's answer span, answerSpan.ts); null = off. */
+  llds: { answerWeight: number; decode: (ids: readonly number[]) => string } | null;
 }
 
 export interface GenerationBatch {
@@ -66,6 +69,10 @@ export async function makeGenerationBatch(
     [POLICY_INPUTS.completionMask]: { data: rows.mask, dims },
     [POLICY_INPUTS.tokenWeights]: { data: new Float32Array(rows.batch * rows.seqLen).fill(1), dims },
   };
+  if (s.llds) {
+    const spans = completions.map((c) => ({ tokens: c.tokens, text: c.text, task: items[c.group]!.example.task, promptLength: items[c.group]!.ids.length }));
+    head[POLICY_INPUTS.lldsWeights] = { data: lldsAnswerWeights(rows, spans, s.llds.answerWeight, s.llds.decode), dims };
+  }
   if (s.beta !== 0) head[POLICY_INPUTS.refLogprobs] = { data: await policy.scoreReference(rows), dims };
   if (s.lossType === 'dapo') {
     // the generation batch is one micro-batch on one process: N_tokens_global / n_procs = its tokens

@@ -1,10 +1,12 @@
 /**
  * RLVR: GRPO exactly as TRL's GRPOTrainer (ALGORITHMS.md §1), on the engine's compiled training
- * steps. The variants still to come (LLDS §2, failure-prefix rollouts §3, THR §4) are meant to
+ * steps, with LLDS (§2) in the loss head. The variants still to come (failure-prefix rollouts §3, THR §4) are meant to
  * plug in as inputs of the loss head (per-token weights, old log-probs already stored) or as
  * host-side advantage / prompt computations — see docs/dev/GRPO-CONTRACT.md.
  *
  *   policyLoss.ts       the in-graph loss head (ratio, clipping, δ, k3 KL, loss types, metrics)
+ *   lldsLoss.ts         LLDS regulariser (§2.2, three gates) and the §2.1 pos/neg log-prob monitors
+ *   answerSpan.ts       LLDS-MA answer spans from each task's answer marker
  *   policyGraph.ts      decoder → temperature-scaled token log-probs; loss builder; scoring graph
  *   policyTrainer.ts    compiled step + policy / reference scorers for one batch shape
  *   advantages.ts       group advantages (scale_rewards, NaN), Pass@k estimate and advantages
@@ -24,6 +26,8 @@ export {
   type ImportanceSamplingLevel,
   type PolicyLossSpec,
 } from './policyLoss';
+export { LLDS_GATES, lldsTerms, advantageLogprobMean, checkLldsSpec, type LldsGate, type LldsSpec, type LldsTerms } from './lldsLoss';
+export { ANSWER_MARKERS, hasAnswerMarker, answerSpanStart, lldsAnswerWeights, type AnswerMarker } from './answerSpan';
 export { POLICY_DATA, scaledTokenStats, grpoLossBuilder, buildScoreGraph, type PolicyShape } from './policyGraph';
 export { PolicyTrainer, scalarOf, type PolicyTrainerSpec } from './policyTrainer';
 export {
@@ -39,5 +43,5 @@ export {
 } from './advantages';
 export { drawPrompts, sampleCompletions, packRows, type PromptItem, type Completion, type SamplingSpec, type TrainRows } from './rollout';
 export { makeGenerationBatch, batchSeed, type GenerationBatch, type GenerationSettings } from './generationBatch';
-export { rolloutMetrics, clipExtremes, MetricWindow } from './metrics';
-export { runGrpo, lossSpecOf } from './run';
+export { rolloutMetrics, clipExtremes, policyMonitorMetrics, MetricWindow } from './metrics';
+export { runGrpo, lossSpecOf, lldsWarnings } from './run';

@@ -3,7 +3,9 @@
  * generation batch and one step's graph outputs, plus the logging window that averages them
  * over `log_every` steps as TRL does (docs/dev/GRPO-CONTRACT.md lists every key).
  */
+import type * as ort from 'onnxruntime-node';
 import { nanMeanStd, type GroupAdvantages } from './advantages';
+import { POLICY_OUTPUTS } from './policyLoss';
 import type { Completion } from './rollout';
 
 function stats(values: readonly number[]): { mean: number; min: number; max: number } {
@@ -71,6 +73,20 @@ export function clipExtremes(lowPerSeq: ArrayLike<number>, highPerSeq: ArrayLike
     highMax = Math.max(highMax, highPerSeq[i]!);
   });
   return { lowMin: any ? lowMin : 0, highMax };
+}
+
+/**
+ * The §2.1 LLD monitors (every step) and, with LLDS on, its loss before λ and gated fraction
+ * (§2.2), from one training step's graph outputs. A missing / NaN output (no completion with
+ * A > 0, say) is NaN, which the window leaves out.
+ */
+export function policyMonitorMetrics(o: Record<string, ort.Tensor | undefined>, llds: boolean): Record<string, number> {
+  const v = (k: string) => (o[k] ? Number(o[k]!.data[0]) : Number.NaN);
+  return {
+    'logprob/pos_mean': v(POLICY_OUTPUTS.logprobPosMean),
+    'logprob/neg_mean': v(POLICY_OUTPUTS.logprobNegMean),
+    ...(llds ? { 'llds/loss': v(POLICY_OUTPUTS.lldsLoss), 'llds/gated_fraction': v(POLICY_OUTPUTS.lldsGatedFraction) } : {}),
+  };
 }
 
 /** Sums metric values over the steps of a logging window; `flush` gives their means. */

@@ -10,6 +10,7 @@
  *              bnpo:    Σ m L / max(1, Σ m)
  *              dr_grpo: Σ m L / (|B| · max_completion_length)
  *              dapo:    Σ m L / num_items_in_batch    (global active-token count, fed as a scalar)
+ *            + λ·L_LLDS                               (optional, §2.2; lldsLoss.ts)
  *
  * l are the policy's log-probs of the sampled tokens (from temperature-scaled logits, §1.1),
  * m the completion mask, A the sequence advantages (broadcast over tokens), w per-token weights
@@ -24,6 +25,7 @@
  * per completion (for the min/max over completions).
  */
 import { GraphBuildError, op, type Tensor } from '../onnx';
+import { advantageLogprobMean, checkLldsSpec, lldsTerms, type LldsSpec } from './lldsLoss';
 
 export const LOSS_TYPES = ['grpo', 'bnpo', 'dr_grpo', 'dapo'] as const;
 export type LossType = (typeof LOSS_TYPES)[number];
@@ -43,6 +45,8 @@ export interface PolicyLossSpec {
   beta: number;
   /** dr_grpo's constant normaliser. */
   maxCompletionLength: number;
+  /** LLDS regulariser (§2.2): loss += λ·L_LLDS; unset = off (no `llds_weights` input). */
+  llds?: LldsSpec;
 }
 
 /** The head's data inputs (fed per micro-batch). */
@@ -59,6 +63,8 @@ export const POLICY_INPUTS = {
   tokenWeights: 'token_weights',
   /** float32 scalar (dapo only): active tokens of the whole generation batch / processes. */
   numItemsInBatch: 'num_items_in_batch',
+  /** float32 [B, T] (LLDS only): LLDS-MA weights on max(0, Δ) — answer_weight on the answer span, else 1. */
+  lldsWeights: 'llds_weights',
 } as const;
 
 /** Extra graph outputs for the metrics (§1.8). */
@@ -74,6 +80,12 @@ export const POLICY_OUTPUTS = {
   /** [B] fraction of each completion's tokens clipped low / high (sequence level: 0 or 1). */
   clipLowPerSequence: 'grpo.clip_low_seq',
   clipHighPerSequence: 'grpo.clip_high_seq',
+  /** §2.1 monitors: masked token mean log-prob of A > 0 / A < 0 completions (NaN if none). */
+  logprobPosMean: 'grpo.logprob_pos_mean',
+  logprobNegMean: 'grpo.logprob_neg_mean',
+  /** LLDS only: L_LLDS before λ, and the fraction of Y_pre tokens penalised. */
+  lldsLoss: 'grpo.llds_loss',
+  lldsGatedFraction: 'grpo.llds_gated_fraction',
 } as const;
 
 export function checkPolicyLossSpec(s: PolicyLossSpec): void {
@@ -88,6 +100,7 @@ export function checkPolicyLossSpec(s: PolicyLossSpec): void {
   if (!(Number.isInteger(s.maxCompletionLength) && s.maxCompletionLength >= 1)) {
     throw new GraphBuildError(`max_completion_length: expected a whole number ≥ 1, got ${s.maxCompletionLength}`);
   }
+  if (s.llds) checkLldsSpec(s.llds);
 }
 
 /**
@@ -145,6 +158,15 @@ export function policyLossHead(logprobs: Tensor, entropy: Tensor | null, spec: P
       loss = op.div(op.reduceSum(masked), g.input(POLICY_INPUTS.numItemsInBatch, 'float32', []));
       break;
   }
+
+  if (spec.llds) {
+    const ll = lldsTerms(logprobs, old, A, m, g.input(POLICY_INPUTS.lldsWeights, 'float32', [B, T]), spec.llds);
+    loss = op.add(loss, op.mul(ll.loss, spec.llds.lambda));
+    outputs[POLICY_OUTPUTS.lldsLoss] = ll.loss;
+    outputs[POLICY_OUTPUTS.lldsGatedFraction] = ll.gatedFraction;
+  }
+  outputs[POLICY_OUTPUTS.logprobPosMean] = advantageLogprobMean(logprobs, A, m, 1);
+  outputs[POLICY_OUTPUTS.logprobNegMean] = advantageLogprobMean(logprobs, A, m, -1);
 
   if (entropy) outputs[POLICY_OUTPUTS.entropyMean] = maskedMean(entropy);
   // Clipped fractions (TRL: is_low_clipped / is_high_clipped on the δ-capped ρ). A sequence-level

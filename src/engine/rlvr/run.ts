@@ -28,7 +28,8 @@ import { checkTaskNames } from '../runs/taskCheck';
 import { checkpointDir, readTrainCheckpoint, writeTrainCheckpoint } from '../runs/trainCheckpoint';
 import { sessionSettingsOf } from '../runs/trainLoop';
 import { batchSeed, makeGenerationBatch, type GenerationBatch, type GenerationSettings } from './generationBatch';
-import { clipExtremes, MetricWindow, rolloutMetrics } from './metrics';
+import { ANSWER_MARKERS, hasAnswerMarker } from './answerSpan';
+import { clipExtremes, MetricWindow, policyMonitorMetrics, rolloutMetrics } from './metrics';
 import { POLICY_OUTPUTS, type PolicyLossSpec } from './policyLoss';
 import { PolicyTrainer, scalarOf } from './policyTrainer';
 
@@ -45,7 +46,30 @@ export function lossSpecOf(cfg: GrpoConfig): PolicyLossSpec {
     delta: cfg.delta ?? null,
     beta: cfg.beta,
     maxCompletionLength: cfg.max_completion_length,
+    ...(cfg.llds.enabled ? { llds: { gate: cfg.llds.gate, lambda: cfg.llds.lambda } } : {}),
   };
+}
+
+/**
+ * Run-start warnings for LLDS settings that cannot act (§2.2): with one optimizer step per
+ * generation batch π_old = π_θ on every step, Δ ≡ 0 and the regulariser is inert; and LLDS-MA
+ * (answer_weight ≠ 1) is off for tasks without an answer marker (answerSpan.ts).
+ */
+export function lldsWarnings(cfg: GrpoConfig): string[] {
+  if (!cfg.llds.enabled) return [];
+  const out: string[] = [];
+  if (cfg.num_iterations === 1) {
+    out.push(
+      'llds: with num_iterations 1 every step trains on a freshly generated batch, so the old and current log-probs are equal, Δ ≡ 0 and LLDS has no effect; set num_iterations ≥ 2 for it to act',
+    );
+  }
+  const unmarked = [...new Set(cfg.tasks.map((r) => r.task).filter((t) => !hasAnswerMarker(t)))];
+  if (cfg.llds.answer_weight !== 1 && unmarked.length > 0) {
+    out.push(
+      `llds.answer_weight ${cfg.llds.answer_weight}: ${unmarked.join(', ')} ${unmarked.length > 1 ? 'have' : 'has'} no answer marker, so ${unmarked.length > 1 ? 'their' : 'its'} completions have no answer span and LLDS-MA is off for ${unmarked.length > 1 ? 'them' : 'it'} (markers: ${Object.keys(ANSWER_MARKERS).join(', ')})`,
+    );
+  }
+  return out;
 }
 
 function optimizerOf(t: GrpoConfig['training']): OptimizerSettings {
@@ -131,8 +155,10 @@ export const runGrpo: RunExecutor = async (ctx) => {
       'info',
       `GRPO on ${dir} (${lora ? `LoRA r ${lora.r} on ${lora.targets.join(', ')}, ${loraParameterCount(config, lora)}` : `full, ${trainable}`} trainable parameters): ` +
         `${cfg.prompts_per_step} prompts × ${G} completions per step, rows of ${seqLen} tokens (prompts ≤ ${maxPrompt}), ` +
-        `loss ${cfg.loss_type}, ${cfg.importance_sampling_level}-level ratio, beta ${cfg.beta}, num_iterations ${mu}`,
+        `loss ${cfg.loss_type}, ${cfg.importance_sampling_level}-level ratio, beta ${cfg.beta}, num_iterations ${mu}` +
+        (cfg.llds.enabled ? `, LLDS ${cfg.llds.gate}-gated, lambda ${cfg.llds.lambda}` : ''),
     );
+    for (const w of lldsWarnings(cfg)) ctx.log('warn', w);
     if (policy.step === 0) ctx.metrics(0, { 'train/trainable_parameters': trainable });
 
     const gen: GenerationSettings = {
@@ -150,6 +176,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
       maskTruncated: cfg.mask_truncated_completions,
       lossType: cfg.loss_type,
       beta: cfg.beta,
+      llds: cfg.llds.enabled ? { answerWeight: cfg.llds.answer_weight, decode: (ids) => tokenizer.decode(ids, { skipSpecial: true }) } : null,
     };
     const warned = new Set<string>();
     const warnOnce = (m: string) => {
@@ -197,6 +224,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
         'clip_ratio/region_mean': scalarOf(o[POLICY_OUTPUTS.clipRegionMean]),
         'clip_ratio/low_min': ext.lowMin,
         'clip_ratio/high_max': ext.highMax,
+        ...policyMonitorMetrics(o, cfg.llds.enabled),
         step_time: (performance.now() - started) / 1000,
       });
       const done = policy.step;

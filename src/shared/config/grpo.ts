@@ -12,6 +12,24 @@ export const GRPO_LOSS_TYPES = ['grpo', 'bnpo', 'dr_grpo', 'dapo'] as const;
 export const GRPO_SCALE_REWARDS = ['group', 'batch', 'none'] as const;
 export const GRPO_IS_LEVELS = ['token', 'sequence'] as const;
 
+export const GRPO_LLDS_GATES = ['action', 'response', 'token'] as const;
+
+/**
+ * LLDS (ALGORITHMS.md §2.2): L_total = L_GRPO + lambda·L_LLDS on completions with advantage ≥ 0
+ * whose likelihood dropped since the rollout policy. Needs num_iterations > 1: on the first step
+ * of a generation batch π_old = π_θ, Δ ≡ 0 and LLDS is inert (the run warns).
+ */
+export const grpoLldsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    lambda: z.number().min(0, 'expected lambda ≥ 0').max(100).default(0.2),
+    /** action (Eq. 4, per-completion normalised; for single-turn completions action = response) | response | token (Eq. 9/10). */
+    gate: z.enum(GRPO_LLDS_GATES).default('action'),
+    /** LLDS-MA: weight on the final-answer span (tokens from the task's answer marker); 1 = off. */
+    answer_weight: z.number().min(0, 'expected answer_weight ≥ 0').max(1, 'expected answer_weight ≤ 1').default(1),
+  })
+  .strict();
+
 const t = trainingSchema.shape;
 
 /**
@@ -77,6 +95,8 @@ export const grpoConfigSchema = z
     mask_truncated_completions: z.boolean().default(false),
     /** k ≥ 1: Chen et al.'s analytic Pass@k advantages (§5.3) on binary correctness instead of GRPO's; 0 = off. */
     pass_at_k: z.number().int('expected a whole number').min(0, 'expected ≥ 0 (0 = off)').default(0),
+    /** LLDS regulariser (§2.2); off by default. */
+    llds: grpoLldsSchema.default(() => grpoLldsSchema.parse({})),
     lora: loraSchema.default(() => loraSchema.parse({ enabled: false })),
     training: grpoTrainingSchema.default(() => grpoTrainingSchema.parse({})),
     /** Test examples per task in each eval. */

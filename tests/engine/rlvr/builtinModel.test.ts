@@ -2,7 +2,7 @@
  * A short grpo run on the built-in model (benchtop-tiny, Knights & Knaves with 2–3 people, which
  * it solves about half the time, so rewards vary within groups): LoRA adapters, a KL term to the
  * frozen base (beta ≠ 0) and two iterations per generation batch (so the second step trains with
- * ratio ≠ 1). Every metric of docs/dev/GRPO-CONTRACT.md is written and finite, rewards are the
+ * ratio ≠ 1) with LLDS on. Every metric of docs/dev/GRPO-CONTRACT.md is written and finite, rewards are the
  * binary verifier's, the KL is 0 before the first update and positive after, sample rows carry
  * advantages, and the HF folder and the PEFT adapter are saved. Prints the reward curve.
  */
@@ -21,6 +21,7 @@ afterAll(async () => {
 const STEP_KEYS = [
   'loss', 'grad_norm', 'learning_rate', 'entropy', 'kl', 'num_tokens', 'step_time',
   'clip_ratio/low_mean', 'clip_ratio/high_mean', 'clip_ratio/region_mean', 'clip_ratio/low_min', 'clip_ratio/high_max',
+  'llds/loss', 'llds/gated_fraction',
 ];
 /** Keys of the steps that generated a batch. */
 const BATCH_KEYS = [
@@ -31,7 +32,7 @@ const BATCH_KEYS = [
 ];
 
 describe('grpo on the built-in model', () => {
-  it('runs with LoRA, beta and two iterations per batch; every contract metric is finite', async () => {
+  it('runs with LoRA, beta, LLDS and two iterations per batch; every contract metric is finite', async () => {
     const steps = 8;
     const r = recordingContext(
       {
@@ -45,6 +46,7 @@ describe('grpo on the built-in model', () => {
         beta: 0.04,
         epsilon_high: 0.28,
         num_iterations: 2,
+        llds: { enabled: true, answer_weight: 0.5 },
         lora: { enabled: true, r: 8, alpha: 16, target_modules: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] },
         training: { max_steps: steps, learning_rate: 1e-3, eval_every: 4 },
         eval_examples: 16,
@@ -60,6 +62,14 @@ describe('grpo on the built-in model', () => {
       const keys = s % 2 === 1 ? [...STEP_KEYS, ...BATCH_KEYS] : STEP_KEYS; // a new batch every 2 steps
       for (const k of keys) expect(Number.isFinite(m[k]), `step ${s}: ${k} = ${m[k]}`).toBe(true);
     }
+    // LLDS: Δ = 0 on a batch's first step (π_old is the policy of the moment), so L_LLDS ≈ 0 there
+    for (let s = 1; s <= steps; s += 2) expect(byStep.get(s)!['llds/loss'], `step ${s}`).toBeLessThan(1e-5);
+    for (const k of ['logprob/pos_mean', 'logprob/neg_mean']) {
+      const v = r.series(k);
+      expect(v.length, k).toBeGreaterThan(0); // NaN (no such completion) is left out of a window
+      for (const [, x] of v) expect(x).toBeLessThan(0);
+    }
+    console.log(`llds/loss: ${r.series('llds/loss').map(([s, v]) => `${s}:${v.toExponential(2)}`).join(' ')}`);
     for (const s of [0, 4, 8]) expect(Number.isFinite(byStep.get(s)!['eval/knights_knaves/accuracy']), `eval at step ${s}`).toBe(true);
     const reward = r.series('reward');
     console.log(`built-in K&K reward (sampled, per generation batch): ${reward.map(([s, v]) => `${s}:${v.toFixed(3)}`).join(' ')}`);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { validateRunConfig, type GrpoConfig } from '../../../src/shared/config';
-import { lossSpecOf } from '../../../src/engine/rlvr/run';
+import { lldsWarnings, lossSpecOf } from '../../../src/engine/rlvr/run';
 
 const base = { kind: 'grpo', model: 'builtin:benchtop-tiny', tasks: [{ task: 'knights_knaves' }] };
 const parse = (extra: Record<string, unknown> = {}) => validateRunConfig({ ...base, ...extra });
@@ -52,6 +52,34 @@ describe('grpo config', () => {
     expect(issues({ training: { batch_size: 8 } })).toEqual(['training.batch_size: unknown field for a grpo config']);
     expect(issues({ training: { max_steps: 10, warmup_steps: 20 } })).toEqual(['training.warmup_steps: expected warmup_steps ≤ max_steps (10), got 20']);
     expect(issues({ num_generation: 8 })).toEqual(["num_generation: unknown field for a grpo config; did you mean 'num_generations'?"]);
+  });
+});
+
+describe('grpo llds', () => {
+  it('defaults off (lambda 0.2, action gate, answer_weight 1) and reaches the loss head only when enabled', () => {
+    const c = ok();
+    expect(c.llds).toEqual({ enabled: false, lambda: 0.2, gate: 'action', answer_weight: 1 });
+    expect(lossSpecOf(c).llds).toBeUndefined();
+    expect(lossSpecOf(ok({ num_iterations: 2, llds: { enabled: true, gate: 'token', lambda: 0.3 } })).llds).toEqual({ gate: 'token', lambda: 0.3 });
+  });
+
+  it('validates its fields', () => {
+    expect(issues({ llds: { enabled: true, gate: 'sequence' } })).toEqual(['llds.gate: expected one of action, response, token, got "sequence"']);
+    expect(issues({ llds: { lambda: -1 } })).toEqual(['llds.lambda: expected lambda ≥ 0, got -1']);
+    expect(issues({ llds: { answer_weight: 2 } })).toEqual(['llds.answer_weight: expected answer_weight ≤ 1, got 2']);
+    expect(issues({ llds: { enable: true } })[0]).toMatch(/^llds\.enable: unknown field/);
+  });
+
+  it('warns (does not fail) when LLDS cannot act: num_iterations 1 (Δ ≡ 0), answer_weight on a task without an answer marker', () => {
+    expect(lldsWarnings(ok({ llds: { enabled: false } }))).toEqual([]);
+    expect(lldsWarnings(ok({ num_iterations: 2, llds: { enabled: true } }))).toEqual([]);
+    const w = lldsWarnings(ok({ llds: { enabled: true } }));
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatch(/num_iterations 1 .*Δ ≡ 0.*num_iterations ≥ 2/);
+    expect(lldsWarnings(ok({ num_iterations: 2, llds: { enabled: true, answer_weight: 0.2 } }))).toEqual([]); // knights_knaves has a marker
+    const noMarker = lldsWarnings(ok({ num_iterations: 2, tasks: [{ task: 'knights_knaves' }, { task: 'parity' }], llds: { enabled: true, answer_weight: 0.2 } }));
+    expect(noMarker).toHaveLength(1);
+    expect(noMarker[0]).toMatch(/^llds\.answer_weight 0\.2: parity has no answer marker.*LLDS-MA is off for it/);
   });
 });
 

@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { groupAdvantages } from '../../../src/engine/rlvr/advantages';
-import { clipExtremes, MetricWindow, rolloutMetrics } from '../../../src/engine/rlvr/metrics';
+import * as ort from 'onnxruntime-node';
+import { clipExtremes, MetricWindow, policyMonitorMetrics, rolloutMetrics } from '../../../src/engine/rlvr/metrics';
+import { POLICY_OUTPUTS } from '../../../src/engine/rlvr/policyLoss';
 import { packRows, type Completion } from '../../../src/engine/rlvr/rollout';
 
 const c = (group: number, n: number, reward: number, truncated = false): Completion => ({
@@ -48,6 +50,17 @@ describe('GRPO metrics', () => {
     w.add({ loss: 3, kl: Number.NaN });
     expect(w.flush()).toEqual({ loss: 2, reward: 0.5 });
     expect(w.flush()).toEqual({});
+  });
+
+  it('LLD monitors every step, LLDS values only with LLDS on; NaN (no A > 0 completion) is left out of the window', () => {
+    const s = (v: number) => new ort.Tensor('float32', Float32Array.from([v]), []);
+    const o = { [POLICY_OUTPUTS.logprobPosMean]: s(Number.NaN), [POLICY_OUTPUTS.logprobNegMean]: s(-2.5), [POLICY_OUTPUTS.lldsLoss]: s(0.25), [POLICY_OUTPUTS.lldsGatedFraction]: s(0.5) };
+    expect(Object.keys(policyMonitorMetrics(o, false)).sort()).toEqual(['logprob/neg_mean', 'logprob/pos_mean']);
+    const m = policyMonitorMetrics(o, true);
+    expect(m).toMatchObject({ 'logprob/neg_mean': -2.5, 'llds/loss': 0.25, 'llds/gated_fraction': 0.5 });
+    const w = new MetricWindow();
+    w.add(m);
+    expect(w.flush()).toEqual({ 'logprob/neg_mean': -2.5, 'llds/loss': 0.25, 'llds/gated_fraction': 0.5 });
   });
 
   it('masked rows (mask_truncated_completions) keep their tokens but count nothing', () => {

@@ -14,6 +14,8 @@ export interface RefLossOptions {
   temperature: number;
   /** dapo's normaliser. */
   numItems?: number;
+  /** LLDS (ALGORITHMS.md §2.2): loss += lambda · L_LLDS. */
+  llds?: { gate: 'action' | 'response' | 'token'; lambda: number };
 }
 
 export interface RefLossInputs {
@@ -25,6 +27,8 @@ export interface RefLossInputs {
   advantages: number[];
   mask: number[][];
   weights: number[][];
+  /** LLDS-MA weights (default 1). */
+  lldsWeights?: number[][];
 }
 
 export interface RefLossResult {
@@ -37,6 +41,50 @@ export interface RefLossResult {
   regionMean: number;
   lowSeq: number[];
   highSeq: number[];
+  /** L_LLDS before lambda (0 without llds) and the fraction of Y_pre tokens penalised. */
+  lldsLoss: number;
+  lldsGatedFraction: number;
+  /** Masked token mean log-prob of A > 0 / A < 0 completions (NaN if none). */
+  posMean: number;
+  negMean: number;
+}
+
+/**
+ * L_LLDS from the §2.2 formulas, completion by completion. Y_pre: A ≥ 0 and at least one masked
+ * token (a masked-out completion is not trained on). Single-turn: one action per completion, so
+ * the action gate is the response gate; action normalises per completion and averages over Y_pre
+ * (Eq. 4), response / token divide by Y_pre's token count (Eq. 9/10).
+ */
+export function referenceLlds(lp: number[][], inp: RefLossInputs, gate: 'action' | 'response' | 'token'): { loss: number; gatedFraction: number } {
+  let nPre = 0;
+  let preTokens = 0;
+  let perResponseSum = 0; // Σ_i gated penalty_i / |y_i|   (action)
+  let penaltySum = 0; // Σ_i gated penalty_i             (response, token)
+  let hits = 0;
+  for (let b = 0; b < lp.length; b++) {
+    const mask = inp.mask[b]!;
+    const len = mask.reduce((a, v) => a + v, 0);
+    if (!(inp.advantages[b]! >= 0) || len === 0) continue;
+    nPre++;
+    preTokens += len;
+    let total = 0;
+    let penalty = 0;
+    let up = 0;
+    for (let t = 0; t < mask.length; t++) {
+      if (!mask[t]) continue;
+      const d = inp.old[b]![t]! - lp[b]![t]!;
+      total += d;
+      penalty += (inp.lldsWeights?.[b]![t]! ?? 1) * Math.max(0, d);
+      if (d > 0) up++;
+    }
+    const open = gate === 'token' || total > 0;
+    if (!open) continue;
+    perResponseSum += penalty / len;
+    penaltySum += penalty;
+    hits += up;
+  }
+  const loss = nPre === 0 ? 0 : gate === 'action' ? perResponseSum / nPre : penaltySum / preTokens;
+  return { loss, gatedFraction: preTokens === 0 ? 0 : hits / preTokens };
 }
 
 function logSoftmax(row: ArrayLike<number>, temperature: number): number[] {
@@ -104,6 +152,20 @@ export function referenceGrpoLoss(inp: RefLossInputs, o: RefLossOptions): RefLos
   else if (o.lossType === 'bnpo') loss = maskedSum(per) / Math.max(1, total);
   else if (o.lossType === 'dr_grpo') loss = maskedSum(per) / (B * o.maxCompletionLength);
   else loss = maskedSum(per) / o.numItems!;
+  const ll = o.llds ? referenceLlds(lp, inp, o.llds.gate) : { loss: 0, gatedFraction: 0 };
+  if (o.llds) loss += o.llds.lambda * ll.loss;
+  const signMean = (sign: number) => {
+    let s = 0;
+    let n = 0;
+    lp.forEach((row, b) => {
+      if (Math.sign(inp.advantages[b]!) !== sign) return;
+      row.forEach((v, t) => {
+        s += v * m[b]![t]!;
+        n += m[b]![t]!;
+      });
+    });
+    return n > 0 ? s / n : Number.NaN;
+  };
   const tokMean = (x: number[][]) => maskedSum(x) / Math.max(1, total);
   const region = low.map((row, b) => row.map((v, t) => (v || high[b]![t]! ? 1 : 0)));
   const seqMean = (x: number[][]) => x.reduce((s, row) => s + row[0]!, 0) / B;
@@ -120,5 +182,9 @@ export function referenceGrpoLoss(inp: RefLossInputs, o: RefLossOptions): RefLos
     regionMean: batchMean(region),
     lowSeq: perSeq(low),
     highSeq: perSeq(high),
+    lldsLoss: ll.loss,
+    lldsGatedFraction: ll.gatedFraction,
+    posMean: signMean(1),
+    negMean: signMean(-1),
   };
 }
