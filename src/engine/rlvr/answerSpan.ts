@@ -1,34 +1,14 @@
 /**
  * LLDS-MA (ALGORITHMS.md §2.2, Eq. 5): the final-answer span of a completion gets weight
  * `answer_weight` in the LLDS penalty, every other token 1. The span = the completion's tokens
- * from the task's answer marker on. Tasks declare no marker in their interface, so the markers
- * are listed here, mirroring where each verifier reads the answer; a task not listed (or a
- * completion without its marker) has no span, and LLDS-MA is off for it.
+ * from where the task's verifier starts reading the answer (Task.answerStart) on; a task without
+ * one (or a completion without its marker) has no span, and LLDS-MA is off for it.
  */
+import { getTask, hasTask } from '../tasks';
 
-/** Character index where the answer starts in `text`, or −1. */
-export type AnswerMarker = (text: string) => number;
-
-/** tasks/numbers.ts extractAnswerNumber: the number after the LAST "answer:", "answer is", "####", "\boxed{". */
-const NUMBER_MARKER = /answer\s*(?:is\s*)?[:=]?|####|\\boxed\{/gi;
-const lastNumberMarker: AnswerMarker = (text) => {
-  let at = -1;
-  for (const m of text.matchAll(NUMBER_MARKER)) at = m.index!;
-  return at;
-};
-
-export const ANSWER_MARKERS: Readonly<Record<string, AnswerMarker>> = {
-  // knightsKnaves/verify.ts answerRegion: inside <answer> tags, else after the last "CONCLUSION:"
-  knights_knaves: (text) => {
-    const tag = text.indexOf('<answer>');
-    return tag >= 0 ? tag : text.lastIndexOf('CONCLUSION:');
-  },
-  arithmetic: lastNumberMarker,
-  word_problems: lastNumberMarker,
-};
-
+/** Whether the task declares where its answer starts (built-in tasks only; imported sets read whole responses). */
 export function hasAnswerMarker(task: string): boolean {
-  return task in ANSWER_MARKERS;
+  return hasTask(task) && typeof getTask(task).answerStart === 'function';
 }
 
 /**
@@ -37,9 +17,8 @@ export function hasAnswerMarker(task: string): boolean {
  * `decode` turns a token prefix into text the way the completion's `text` was made.
  */
 export function answerSpanStart(task: string, text: string, tokens: readonly number[], decode: (ids: readonly number[]) => string): number {
-  const marker = ANSWER_MARKERS[task];
-  if (!marker) return -1;
-  const at = marker(text);
+  if (!hasAnswerMarker(task)) return -1;
+  const at = getTask(task).answerStart!(text);
   if (at < 0) return -1;
   for (let k = 0; k < tokens.length; k++) if (decode(tokens.slice(0, k + 1)).length > at) return k;
   return -1;

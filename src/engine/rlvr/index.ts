@@ -27,7 +27,7 @@ export {
   type PolicyLossSpec,
 } from './policyLoss';
 export { LLDS_GATES, lldsTerms, advantageLogprobMean, checkLldsSpec, type LldsGate, type LldsSpec, type LldsTerms } from './lldsLoss';
-export { ANSWER_MARKERS, hasAnswerMarker, answerSpanStart, lldsAnswerWeights, type AnswerMarker } from './answerSpan';
+export { hasAnswerMarker, answerSpanStart, lldsAnswerWeights } from './answerSpan';
 export { POLICY_DATA, scaledTokenStats, grpoLossBuilder, buildScoreGraph, type PolicyShape } from './policyGraph';
 export { PolicyTrainer, scalarOf, type PolicyTrainerSpec } from './policyTrainer';
 export {

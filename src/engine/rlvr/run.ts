@@ -28,7 +28,7 @@ import { checkTaskNames } from '../runs/taskCheck';
 import { checkpointDir, readTrainCheckpoint, writeTrainCheckpoint } from '../runs/trainCheckpoint';
 import { sessionSettingsOf } from '../runs/trainLoop';
 import { batchSeed, makeGenerationBatch, type GenerationBatch, type GenerationSettings } from './generationBatch';
-import { ANSWER_MARKERS, hasAnswerMarker } from './answerSpan';
+import { hasAnswerMarker } from './answerSpan';
 import { clipExtremes, MetricWindow, policyMonitorMetrics, rolloutMetrics } from './metrics';
 import { POLICY_OUTPUTS, type PolicyLossSpec } from './policyLoss';
 import { PolicyTrainer, scalarOf } from './policyTrainer';
@@ -66,7 +66,7 @@ export function lldsWarnings(cfg: GrpoConfig): string[] {
   const unmarked = [...new Set(cfg.tasks.map((r) => r.task).filter((t) => !hasAnswerMarker(t)))];
   if (cfg.llds.answer_weight !== 1 && unmarked.length > 0) {
     out.push(
-      `llds.answer_weight ${cfg.llds.answer_weight}: ${unmarked.join(', ')} ${unmarked.length > 1 ? 'have' : 'has'} no answer marker, so ${unmarked.length > 1 ? 'their' : 'its'} completions have no answer span and LLDS-MA is off for ${unmarked.length > 1 ? 'them' : 'it'} (markers: ${Object.keys(ANSWER_MARKERS).join(', ')})`,
+      `llds.answer_weight ${cfg.llds.answer_weight}: ${unmarked.join(', ')} ${unmarked.length > 1 ? 'have' : 'has'} no answer marker, so ${unmarked.length > 1 ? 'their' : 'its'} completions have no answer span and LLDS-MA is off for ${unmarked.length > 1 ? 'them' : 'it'}`,
     );
   }
   return out;

@@ -10,7 +10,7 @@
  * at a fixed offset, which is what lets a very small model learn multi-digit addition quickly.
  * The verifier reads the number after "answer:".
  */
-import { extractAnswerNumber } from './numbers';
+import { extractAnswerNumber, lastAnswerMarkerStart } from './numbers';
 import { readOptions, requireOrdered } from './options';
 import { randDigits, randInt, choice, type Rng } from './sampling';
 import { generateFromSource, SPLIT_OPTIONS, type ProblemSource } from './split';
@@ -191,4 +191,5 @@ export const arithmeticTask: Task = {
   },
   // The gold answer is the number after "answer:" when the completion shows its work.
   verify: (example, response) => verifyNumberAnswer(goldNumber(example.answer), response, 'first'),
+  answerStart: lastAnswerMarkerStart,
 };

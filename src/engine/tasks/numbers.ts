@@ -45,6 +45,13 @@ export function findNumbers(text: string): FoundNumber[] {
 
 const MARKER_RE = /answer\s*(?:is\s*)?[:=]?|####|\\boxed\{/gi;
 
+/** Index of the last answer marker ("answer:", "answer is", "####", "\boxed{") in `response`, or −1. */
+export function lastAnswerMarkerStart(response: string): number {
+  let at = -1;
+  for (const m of response.matchAll(MARKER_RE)) at = m.index!;
+  return at;
+}
+
 export function extractAnswerNumber(response: string, fallback: 'first' | 'last'): FoundNumber | null {
   let markerEnd = -1;
   for (const m of response.matchAll(MARKER_RE)) markerEnd = m.index! + m[0].length;

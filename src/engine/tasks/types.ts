@@ -70,6 +70,12 @@ export interface Task {
   /** Distinct examples a split holds, for finite tasks (imported datasets); generators leave it out. */
   available?(split: Split): number;
   verify(example: Example, response: string): VerifyResult;
+  /**
+   * Where the verifier starts reading the final answer in a response (the character index of
+   * its answer marker, e.g. the last "answer:"), or −1 when the response has none. Absent for
+   * tasks whose verifier reads the whole response (choice tasks, brackets).
+   */
+  answerStart?(response: string): number;
 }
 
 export interface TaskInfo {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arithmeticTask, verifyNumberAnswer } from '../../../src/engine/tasks/arithmetic';
-import { extractAnswerNumber, findNumbers } from '../../../src/engine/tasks/numbers';
+import { extractAnswerNumber, findNumbers, lastAnswerMarkerStart } from '../../../src/engine/tasks/numbers';
+import { getTask } from '../../../src/engine/tasks';
 import { ratToString } from '../../../src/engine/tasks/rational';
 import type { Example } from '../../../src/engine/tasks/types';
 
@@ -76,3 +77,16 @@ describe('arithmetic verifier', () => {
     expect(verifyNumberAnswer('123456789012345678901', '123456789012345678900', 'first').correct).toBe(false);
   });
 });
+
+describe('where the answer starts (Task.answerStart, used for answer spans)', () => {
+  it('is the last marker the number reader uses; −1 without one', () => {
+    const r = '3+4=7. answer: 7, no wait, the answer is 8 and then more';
+    expect(lastAnswerMarkerStart(r)).toBe(r.indexOf('answer is'));
+    expect(extractAnswerNumber(r, 'first')!.start).toBeGreaterThan(lastAnswerMarkerStart(r));
+    expect(lastAnswerMarkerStart('357')).toBe(-1);
+    expect(getTask('word_problems').answerStart!('8+3=11. answer: 11')).toBe(8);
+    expect(getTask('knights_knaves').answerStart!('<think>x</think>\n<answer> a is a knight </answer>')).toBe(17);
+    expect(getTask('parity').answerStart).toBeUndefined();
+  });
+});
+

@@ -8,7 +8,7 @@ import { generateFromSource, SPLIT_OPTIONS, type ProblemSource } from '../split'
 import type { Example, OptionSpec, OptionValues, Task } from '../types';
 import { formulaDepth, formulaKey, samplePuzzle, type Puzzle } from './logic';
 import { compactAnswer, compactPrompt, drawNames, naturalAnswer, naturalPrompt, thinkAnswer, thinkPrompt } from './render';
-import { verifyKk } from './verify';
+import { answerRegionStart, verifyKk } from './verify';
 
 const NAME = 'knights_knaves';
 
@@ -60,4 +60,5 @@ export const knightsKnavesTask: Task = {
     return generateFromSource(source(o), split, count, seed, o);
   },
   verify: verifyKk,
+  answerStart: answerRegionStart,
 };

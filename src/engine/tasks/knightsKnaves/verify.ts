@@ -35,6 +35,12 @@ function claimsCompact(response: string): Claims {
 }
 
 /** The region holding the answer: inside <answer> tags, else after "CONCLUSION:", cut at "###". */
+/** Where the answer region starts: the <answer> tag, else the last "CONCLUSION:", else −1. */
+export function answerRegionStart(response: string): number {
+  const tag = response.indexOf('<answer>');
+  return tag >= 0 ? tag : response.lastIndexOf('CONCLUSION:');
+}
+
 function answerRegion(response: string): string {
   const tagged = /<answer>([\s\S]*?)(?:<\/answer>|$)/.exec(response);
   let text = tagged ? tagged[1]! : response;

@@ -4,6 +4,7 @@
  * e.g. `5*12=60. 23+60=83. answer: 83`, so a model trained on it writes equations the grader can
  * re-check (grade.ts: an approximation of the paper's logical / non-logical split).
  */
+import { lastAnswerMarkerStart } from '../numbers';
 import { readOptions } from '../options';
 import { parseDecimal } from '../rational';
 import { choice } from '../sampling';
@@ -72,4 +73,5 @@ export const wordProblemsTask: Task = {
     return generateFromSource(source(o), split, count, seed, o);
   },
   verify: verifyWordProblem,
+  answerStart: lastAnswerMarkerStart,
 };
