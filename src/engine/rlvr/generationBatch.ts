@@ -53,8 +53,10 @@ export async function makeGenerationBatch(
   policy: PolicyTrainer,
   seed: number,
   warn: (message: string) => void,
+  /** Prompts chosen by the caller (failure-prefix conditioning, §3); default: drawn from `stream`. */
+  drawn?: { items: PromptItem[]; skipped: number },
 ): Promise<GenerationBatch> {
-  const { items, skipped } = drawPrompts(stream, s.promptsPerStep, (t) => sampler.encodePrompt(t), s.maxPromptTokens);
+  const { items, skipped } = drawn ?? drawPrompts(stream, s.promptsPerStep, (t) => sampler.encodePrompt(t), s.maxPromptTokens);
   const completions = await sampleCompletions(sampler, items, { ...s, seed }, warn);
   const G = s.numGenerations;
   const group = groupAdvantages(completions.map((c) => c.reward), G, s.scaleRewards);

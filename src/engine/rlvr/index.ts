@@ -45,3 +45,17 @@ export { drawPrompts, sampleCompletions, packRows, type PromptItem, type Complet
 export { makeGenerationBatch, batchSeed, type GenerationBatch, type GenerationSettings } from './generationBatch';
 export { rolloutMetrics, clipExtremes, policyMonitorMetrics, MetricWindow } from './metrics';
 export { runGrpo, lossSpecOf, lldsWarnings } from './run';
+export {
+  buildFailurePrefixPrompts,
+  prefixCuts,
+  failurePrefixMetrics,
+  inferencePrefixSampler,
+  verifierCorrectness,
+  type PrefixSampler,
+  type SampledResponse,
+  type CorrectnessOf,
+  type FailurePrefixSpec,
+  type ConditionedPrompt,
+  type FailurePrefixStats,
+} from './failurePrefix';
+export { PrefixPool, type PoolSampling } from './prefixPool';

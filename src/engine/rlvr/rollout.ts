@@ -19,6 +19,8 @@ export interface PromptItem {
   example: Example;
   /** Token ids as generation and training see them (<bos> + prompt). */
   ids: number[];
+  /** Text the verifier sees before the completion (failure-prefix conditioning with reward_text prefix_and_continuation, §3); default none. */
+  rewardPrefix?: string;
 }
 
 export interface Completion {
@@ -75,13 +77,14 @@ export async function sampleCompletions(model: InferenceModel, prompts: readonly
   const out: Completion[] = [];
   generated.forEach((samples, group) => {
     const example = prompts[group]!.example;
+    const rewardPrefix = prompts[group]!.rewardPrefix ?? '';
     const task = getTask(example.task);
     for (const g of samples) {
       let reward = Number.NaN;
       let correct = false;
       let errorClass: string | null = null;
       try {
-        const v = task.verify(example, g.text);
+        const v = task.verify(example, rewardPrefix + g.text);
         reward = Number.isFinite(v.reward) ? v.reward : Number.NaN;
         correct = v.correct;
         errorClass = v.errorClass ?? null;

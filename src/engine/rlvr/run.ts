@@ -9,6 +9,8 @@
  *   every step                   one compiled training step (decoder forward, GRPO loss head,
  *                                backward, AdamW) on that batch
  *
+ * With failure_prefix.enabled the prompts come from a pool of saturated problems' prompts +
+ * prefixes of the policy's own failed responses (§3, prefixPool.ts), rebuilt every refresh_every steps;
  * plus greedy evals on held-out test examples (`eval/<task>/accuracy`), sample rows, resumable
  * checkpoints at generation-batch boundaries, and the trained HF folder at the end (LoRA: merged,
  * with the PEFT adapter in adapter/). Cancelled between steps.
@@ -32,6 +34,7 @@ import { hasAnswerMarker } from './answerSpan';
 import { clipExtremes, MetricWindow, policyMonitorMetrics, rolloutMetrics } from './metrics';
 import { POLICY_OUTPUTS, type PolicyLossSpec } from './policyLoss';
 import { PolicyTrainer, scalarOf } from './policyTrainer';
+import { PrefixPool } from './prefixPool';
 
 /** Prompts drawn to measure the longest prompt when max_prompt_length is 0. */
 const PROMPT_PROBE = 256;
@@ -192,6 +195,10 @@ export const runGrpo: RunExecutor = async (ctx) => {
 
     const schedule = scheduleOf(t);
     const window = new MetricWindow();
+    // Failure-prefix conditioning (§3): built at the first batch (also after a resume) and every refresh_every steps.
+    const pool = cfg.failure_prefix.enabled ? new PrefixPool(cfg.failure_prefix, cfg.seed) : null;
+    const poolSampling = { maxCompletionLength: cfg.max_completion_length, temperature: cfg.temperature, topP: cfg.top_p, topK: cfg.top_k, maxPromptTokens: maxPrompt };
+    const decodeText = (ids: readonly number[]) => tokenizer.decode(ids as number[], { skipSpecial: true });
     let batch: GenerationBatch | null = null;
     while (policy.step < t.max_steps) {
       if (ctx.signal.aborted) {
@@ -202,7 +209,18 @@ export const runGrpo: RunExecutor = async (ctx) => {
       const started = performance.now();
       if (step % mu === 0 || !batch) {
         await sampler.setWeights(policy.modelWeights());
-        batch = await makeGenerationBatch(gen, stream, sampler, policy, batchSeed(cfg.seed, Math.floor(step / mu)), warnOnce);
+        let drawn;
+        if (pool) {
+          if (pool.due(step)) {
+            const m = await pool.build(step, stream, sampler, poolSampling, decodeText);
+            window.add(m);
+            if (pool.size === 0) ctx.log('warn', `failure_prefix: none of ${cfg.failure_prefix.problems} problems is saturated (solve rate ≥ ${cfg.failure_prefix.saturation_threshold} and < 1); training on the plain prompts until the next refresh`);
+            else ctx.log('info', `failure_prefix: ${m['failure_prefix/saturated_problems']} saturated problems, ${pool.size} conditioned prompts`);
+          }
+          drawn = pool.draw(cfg.prompts_per_step) ?? undefined;
+        }
+        batch = await makeGenerationBatch(gen, stream, sampler, policy, batchSeed(cfg.seed, Math.floor(step / mu)), warnOnce, drawn);
+        if (pool) window.add(conditionedMetrics(batch, drawn !== undefined));
         counters.tokens! += batch.rows.rowTokens.reduce((a, b) => a + b, 0);
         counters.skipped_prompts! += batch.skippedPrompts;
         window.add(rolloutMetrics(batch.completions, batch.group, (c) => batch!.prompts[c.group]!.example.task, G));
@@ -260,6 +278,14 @@ export const runGrpo: RunExecutor = async (ctx) => {
     await sampler.release();
   }
 };
+
+/** Per generating step: whether the batch was conditioned, and its mean reward when it was (§3.5). */
+function conditionedMetrics(b: GenerationBatch, conditioned: boolean): Record<string, number> {
+  const m: Record<string, number> = { 'failure_prefix/conditioned': conditioned ? 1 : 0 };
+  const r = b.completions.map((c) => c.reward).filter(Number.isFinite);
+  if (conditioned && r.length) m['failure_prefix/conditioned_reward'] = r.reduce((a, x) => a + x, 0) / r.length;
+  return m;
+}
 
 /** The first `n` completions of the batch (whole groups first) as sample rows. */
 function logCompletions(ctx: RunContext, b: GenerationBatch, step: number, n: number): void {

@@ -30,6 +30,35 @@ export const grpoLldsSchema = z
   })
   .strict();
 
+/**
+ * Failure-prefix conditioning (ALGORITHMS.md §3): train on prompts = a saturated problem's prompt +
+ * a prefix of one of the policy's own rare incorrect responses (the prefix is prompt, not trained;
+ * the reward is the verifier on the continuation). Off by default.
+ */
+export const grpoFailurePrefixSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Problems from the train split probed per (re)build of the conditioned pool. */
+    problems: z.number().int('expected a whole number').positive('expected ≥ 1 problem').max(100_000).default(64),
+    /** N: responses sampled per problem to measure its solve rate (§3.2: 128). */
+    samples_per_problem: z.number().int('expected a whole number').min(2, 'expected ≥ 2 samples').max(4096).default(128),
+    /** Saturated = solve rate ≥ this and < 1 (§3.2: 121/128 ≈ 0.945). */
+    saturation_threshold: z.number().gt(0, 'expected 0 < saturation_threshold ≤ 1').max(1, 'expected 0 < saturation_threshold ≤ 1').default(0.945),
+    /** Incorrect responses kept per saturated problem. */
+    failures_per_problem: z.number().int('expected a whole number').positive('expected ≥ 1').max(1024).default(1),
+    /** Candidate prefix lengths as fractions of the failed response (cut at token boundaries). */
+    prefix_fractions: z.array(z.number().gt(0, 'expected fractions in (0, 1)').lt(1, 'expected fractions in (0, 1)')).min(1, 'expected at least one fraction').default([0.25, 0.5, 0.75]),
+    /** τ: keep the candidate whose conditioned accuracy is closest to this (§3.2 step 4). */
+    target_accuracy: z.number().min(0, 'expected 0 ≤ target_accuracy ≤ 1').max(1, 'expected 0 ≤ target_accuracy ≤ 1').default(0.5),
+    /** Continuations sampled per candidate prefix to estimate its accuracy; 0 = keep every candidate. */
+    probe_samples: z.number().int('expected a whole number').min(0, 'expected ≥ 0 (0 = no probe)').max(4096).default(16),
+    /** What the verifier scores: the continuation alone (§3.2) or the prefix followed by it (for tasks whose answer may sit in the prefix). */
+    reward_text: z.enum(['continuation', 'prefix_and_continuation']).default('continuation'),
+    /** Rebuild the pool with the current policy every N optimizer steps (§3.4); 0 = build once. */
+    refresh_every: z.number().int('expected a whole number').min(0, 'expected ≥ 0 (0 = never)').default(0),
+  })
+  .strict();
+
 const t = trainingSchema.shape;
 
 /**
@@ -97,6 +126,8 @@ export const grpoConfigSchema = z
     pass_at_k: z.number().int('expected a whole number').min(0, 'expected ≥ 0 (0 = off)').default(0),
     /** LLDS regulariser (§2.2); off by default. */
     llds: grpoLldsSchema.default(() => grpoLldsSchema.parse({})),
+    /** Failure-prefix conditioning (§3); off by default. */
+    failure_prefix: grpoFailurePrefixSchema.default(() => grpoFailurePrefixSchema.parse({})),
     lora: loraSchema.default(() => loraSchema.parse({ enabled: false })),
     training: grpoTrainingSchema.default(() => grpoTrainingSchema.parse({})),
     /** Test examples per task in each eval. */
