@@ -35,8 +35,7 @@ export {
   ADVANTAGE_EPS,
   groupAdvantages,
   nanMeanStd,
-  binomial,
-  passAtKEstimate,
+  incorrectMissShare,
   passAtKAdvantages,
   type ScaleRewards,
   type GroupAdvantages,
@@ -45,6 +44,7 @@ export { drawPrompts, sampleCompletions, packRows, type PromptItem, type Complet
 export { makeGenerationBatch, batchSeed, type GenerationBatch, type GenerationSettings } from './generationBatch';
 export { rolloutMetrics, clipExtremes, policyMonitorMetrics, MetricWindow } from './metrics';
 export { runGrpo, lossSpecOf, lldsWarnings } from './run';
+export { grpoWarnings, sequenceRatioWarnings } from './runWarnings';
 export {
   buildFailurePrefixPrompts,
   prefixCuts,

@@ -30,7 +30,7 @@ import { checkTaskNames } from '../runs/taskCheck';
 import { checkpointDir, readTrainCheckpoint, writeTrainCheckpoint } from '../runs/trainCheckpoint';
 import { sessionSettingsOf } from '../runs/trainLoop';
 import { batchSeed, makeGenerationBatch, type GenerationBatch, type GenerationSettings } from './generationBatch';
-import { hasAnswerMarker } from './answerSpan';
+import { grpoWarnings } from './runWarnings';
 import { clipExtremes, MetricWindow, policyMonitorMetrics, rolloutMetrics } from './metrics';
 import { POLICY_OUTPUTS, type PolicyLossSpec } from './policyLoss';
 import { PolicyTrainer, scalarOf } from './policyTrainer';
@@ -49,30 +49,8 @@ export function lossSpecOf(cfg: GrpoConfig): PolicyLossSpec {
     delta: cfg.delta ?? null,
     beta: cfg.beta,
     maxCompletionLength: cfg.max_completion_length,
-    ...(cfg.llds.enabled ? { llds: { gate: cfg.llds.gate, lambda: cfg.llds.lambda } } : {}),
+    ...(cfg.llds.enabled ? { llds: { gate: cfg.llds.gate, lambda: cfg.llds.lambda, normalization: cfg.llds.normalization } } : {}),
   };
-}
-
-/**
- * Run-start warnings for LLDS settings that cannot act (§2.2): with one optimizer step per
- * generation batch π_old = π_θ on every step, Δ ≡ 0 and the regulariser is inert; and LLDS-MA
- * (answer_weight ≠ 1) is off for tasks without an answer marker (answerSpan.ts).
- */
-export function lldsWarnings(cfg: GrpoConfig): string[] {
-  if (!cfg.llds.enabled) return [];
-  const out: string[] = [];
-  if (cfg.num_iterations === 1) {
-    out.push(
-      'llds: with num_iterations 1 every step trains on a freshly generated batch, so the old and current log-probs are equal, Δ ≡ 0 and LLDS has no effect; set num_iterations ≥ 2 for it to act',
-    );
-  }
-  const unmarked = [...new Set(cfg.tasks.map((r) => r.task).filter((t) => !hasAnswerMarker(t)))];
-  if (cfg.llds.answer_weight !== 1 && unmarked.length > 0) {
-    out.push(
-      `llds.answer_weight ${cfg.llds.answer_weight}: ${unmarked.join(', ')} ${unmarked.length > 1 ? 'have' : 'has'} no answer marker, so ${unmarked.length > 1 ? 'their' : 'its'} completions have no answer span and LLDS-MA is off for ${unmarked.length > 1 ? 'them' : 'it'}`,
-    );
-  }
-  return out;
 }
 
 function optimizerOf(t: GrpoConfig['training']): OptimizerSettings {
@@ -104,6 +82,8 @@ function rowShape(cfg: GrpoConfig, tasks: MixtureEntry[], encode: (t: string) =>
   }
   return { maxPrompt, seqLen: maxPrompt + C };
 }
+
+export { lldsWarnings } from './runWarnings';
 
 export const runGrpo: RunExecutor = async (ctx) => {
   const cfg = ctx.config;
@@ -161,7 +141,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
         `loss ${cfg.loss_type}, ${cfg.importance_sampling_level}-level ratio, beta ${cfg.beta}, num_iterations ${mu}` +
         (cfg.llds.enabled ? `, LLDS ${cfg.llds.gate}-gated, lambda ${cfg.llds.lambda}` : ''),
     );
-    for (const w of lldsWarnings(cfg)) ctx.log('warn', w);
+    for (const w of grpoWarnings(cfg)) ctx.log('warn', w);
     if (policy.step === 0) ctx.metrics(0, { 'train/trainable_parameters': trainable });
 
     const gen: GenerationSettings = {
@@ -223,7 +203,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
         if (pool) window.add(conditionedMetrics(batch, drawn !== undefined));
         counters.tokens! += batch.rows.rowTokens.reduce((a, b) => a + b, 0);
         counters.skipped_prompts! += batch.skippedPrompts;
-        window.add(rolloutMetrics(batch.completions, batch.group, (c) => batch!.prompts[c.group]!.example.task, G));
+        window.add(rolloutMetrics(batch.completions, batch.group, (c) => batch!.prompts[c.group]!.example.task, G, batch.advantages));
         if (step % t.log_every === 0) logCompletions(ctx, batch, step + 1, cfg.completions_to_log);
       }
       const r = await policy.trainStep(batch.rows, batch.head, learningRateAt(schedule, step));

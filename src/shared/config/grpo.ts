@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { commonFields, trainingSchema } from './common';
 import { loraSchema } from './sft';
 import { taskRefSchema } from './taskRefs';
+import { lldsNormalizationField } from './grpoScience';
 
 /**
  * The `grpo` run kind: GRPO exactly as TRL's GRPOTrainer (v0.22+ semantics, ALGORITHMS.md §1;
@@ -27,6 +28,7 @@ export const grpoLldsSchema = z
     gate: z.enum(GRPO_LLDS_GATES).default('action'),
     /** LLDS-MA: weight on the final-answer span (tokens from the task's answer marker); 1 = off. */
     answer_weight: z.number().min(0, 'expected answer_weight ≥ 0').max(1, 'expected answer_weight ≤ 1').default(1),
+    normalization: lldsNormalizationField,
   })
   .strict();
 

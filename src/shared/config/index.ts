@@ -15,6 +15,7 @@ export * from './sft';
 export * from './evalRun';
 export * from './prune';
 export * from './grpo';
+export * from './grpoScience';
 export * from './value';
 
 export const CONFIG_SCHEMAS = {

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+/**
+ * Fields of the `grpo` run kind added for the RLVR-science methods (THR §4, Pass@k methods §5,
+ * weighted reward functions §1.2, LLDS normalisation §2.2, failure-prefix robustness evals §3.5).
+ * Kept apart from grpo.ts so that file only merges them in, one line each.
+ */
+
+export const LLDS_NORMALIZATIONS = ['paper', 'response_tokens'] as const;
+
+/** llds.normalization (ALGORITHMS.md §2.2). */
+export const lldsNormalizationField = z
+  .enum(LLDS_NORMALIZATIONS)
+  .default('paper')
+  .meta({
+    description:
+      "How L_LLDS is normalised (ALGORITHMS.md §2.2): 'paper' = Eq. 4 (action gate: per completion, mean over Y_pre) or Eq. 9/10 (over Y_pre's tokens); " +
+      "'response_tokens' = the released code's masked mean over every response token of the batch (weaker by the share of Y_pre tokens, drifting with accuracy).",
+  });
