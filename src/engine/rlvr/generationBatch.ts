@@ -8,7 +8,8 @@ import type { Feed } from '../onnx';
 import type { MixtureStream } from '../data/batches';
 import type { InferenceModel } from '../generate/inferenceModel';
 import { lldsAnswerWeights } from './answerSpan';
-import { groupAdvantages, passAtKAdvantages, type GroupAdvantages, type ScaleRewards } from './advantages';
+import { groupAdvantages, type GroupAdvantages, type ScaleRewards } from './advantages';
+import { passAtKMethodAdvantages, type PassAtKMethod } from './pkpo';
 import { POLICY_INPUTS, type LossType } from './policyLoss';
 import type { PolicyTrainer } from './policyTrainer';
 import { drawPrompts, packRows, sampleCompletions, type Completion, type PromptItem, type SamplingSpec, type TrainRows } from './rollout';
@@ -19,8 +20,9 @@ export interface GenerationSettings extends Omit<SamplingSpec, 'seed'> {
   seqLen: number;
   padId: number;
   scaleRewards: ScaleRewards;
-  /** 0 = GRPO advantages; k ≥ 1 = Pass@k advantages on binary correctness. */
+  /** 0 = GRPO advantages; k ≥ 1 = Pass@k advantages on binary correctness (§5, by passAtKMethod). */
   passAtK: number;
+  passAtKMethod?: PassAtKMethod;
   maskTruncated: boolean;
   lossType: LossType;
   beta: number;
@@ -61,7 +63,7 @@ export async function makeGenerationBatch(
   const G = s.numGenerations;
   const group = groupAdvantages(completions.map((c) => c.reward), G, s.scaleRewards);
   // Pass@k shaping reads binary correctness; an unscorable completion counts as incorrect.
-  const advantages = s.passAtK > 0 ? passAtKAdvantages(completions.map((c) => c.correct), G, s.passAtK) : group.advantages;
+  const advantages = s.passAtK > 0 ? passAtKMethodAdvantages(completions.map((c) => c.correct), G, s.passAtK, s.passAtKMethod ?? 'chen') : group.advantages;
   const rows = packRows(items.map((i) => i.ids), completions, s.seqLen, s.padId, completions.map((c) => !(s.maskTruncated && c.truncated)));
   const old = await policy.scorePolicy(rows);
   const dims = [rows.batch, rows.seqLen];

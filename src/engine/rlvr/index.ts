@@ -44,7 +44,8 @@ export { drawPrompts, sampleCompletions, packRows, type PromptItem, type Complet
 export { makeGenerationBatch, batchSeed, type GenerationBatch, type GenerationSettings } from './generationBatch';
 export { rolloutMetrics, clipExtremes, policyMonitorMetrics, MetricWindow } from './metrics';
 export { runGrpo, lossSpecOf, lldsWarnings } from './run';
-export { grpoWarnings, sequenceRatioWarnings } from './runWarnings';
+export { grpoWarnings, sequenceRatioWarnings, passAtKWarnings } from './runWarnings';
+export { PASS_AT_K_METHODS, passAtKMethodAdvantages, pkpoTransformedRewards, type PassAtKMethod } from './pkpo';
 export {
   buildFailurePrefixPrompts,
   prefixCuts,

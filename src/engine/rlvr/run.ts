@@ -156,6 +156,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
       padId,
       scaleRewards: cfg.scale_rewards,
       passAtK: cfg.pass_at_k,
+      passAtKMethod: cfg.pass_at_k_method,
       maskTruncated: cfg.mask_truncated_completions,
       lossType: cfg.loss_type,
       beta: cfg.beta,

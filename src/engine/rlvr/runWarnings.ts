@@ -42,7 +42,13 @@ export function sequenceRatioWarnings(cfg: GrpoConfig): string[] {
   ];
 }
 
+/** A Pass@k method chosen while Pass@k shaping is off (pass_at_k 0) does nothing. */
+export function passAtKWarnings(cfg: GrpoConfig): string[] {
+  if (cfg.pass_at_k > 0 || cfg.pass_at_k_method === 'chen') return [];
+  return [`pass_at_k_method ${cfg.pass_at_k_method}: pass_at_k is 0, so GRPO advantages are used and the method has no effect; set pass_at_k ≥ 1`];
+}
+
 /** Every run-start warning of a grpo config. */
 export function grpoWarnings(cfg: GrpoConfig): string[] {
-  return [...lldsWarnings(cfg), ...sequenceRatioWarnings(cfg)];
+  return [...lldsWarnings(cfg), ...sequenceRatioWarnings(cfg), ...passAtKWarnings(cfg)];
 }

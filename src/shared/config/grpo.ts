@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { commonFields, trainingSchema } from './common';
 import { loraSchema } from './sft';
 import { taskRefSchema } from './taskRefs';
-import { lldsNormalizationField } from './grpoScience';
+import { lldsNormalizationField, passAtKMethodField } from './grpoScience';
 
 /**
  * The `grpo` run kind: GRPO exactly as TRL's GRPOTrainer (v0.22+ semantics, ALGORITHMS.md §1;
@@ -126,6 +126,7 @@ export const grpoConfigSchema = z
     mask_truncated_completions: z.boolean().default(false),
     /** k ≥ 1: Chen et al.'s analytic Pass@k advantages (§5.3) on binary correctness instead of GRPO's; 0 = off. */
     pass_at_k: z.number().int('expected a whole number').min(0, 'expected ≥ 0 (0 = off)').default(0),
+    pass_at_k_method: passAtKMethodField,
     /** LLDS regulariser (§2.2); off by default. */
     llds: grpoLldsSchema.default(() => grpoLldsSchema.parse({})),
     /** Failure-prefix conditioning (§3); off by default. */

@@ -21,6 +21,10 @@ describe('grpo run-start warnings', () => {
     expect(grpoWarnings(ok({ importance_sampling_level: 'sequence', loss_type: 'grpo' }))).toEqual([]);
     expect(grpoWarnings(ok({ importance_sampling_level: 'token', loss_type: 'dapo' }))).toEqual([]);
   });
+  it('a pass_at_k_method with pass_at_k 0 does nothing', () => {
+    expect(grpoWarnings(ok({ pass_at_k_method: 'pkpo' }))).toEqual(['pass_at_k_method pkpo: pass_at_k is 0, so GRPO advantages are used and the method has no effect; set pass_at_k ≥ 1']);
+    expect(grpoWarnings(ok({ pass_at_k: 2, pass_at_k_method: 'pkpo' }))).toEqual([]);
+  });
   it('keeps the LLDS warnings', () => {
     expect(grpoWarnings(ok({ llds: { enabled: true } })).some((m) => m.startsWith('llds: with num_iterations 1'))).toBe(true);
   });
