@@ -23,6 +23,8 @@ export const POLICY_DATA = {
   targetIds: 'target_ids',
   /** Scoring graph output: float32 [B, T]. */
   logprobs: 'logprobs',
+  /** Scoring graph output with `hidden`: float32 [B, T, d], the final hidden states (LM head input; THR §4). */
+  hidden: 'normed_hidden',
 } as const;
 
 export interface PolicyShape {
@@ -63,10 +65,10 @@ export function grpoLossBuilder(shape: PolicyShape, loss: PolicyLossSpec): LossB
 }
 
 /**
- * Forward-only log-probs graph. `weightsAsInputs`: the policy's weights are fed each run (every
+ * Forward-only log-probs graph (with `hidden`, also the final hidden states). `weightsAsInputs`: the policy's weights are fed each run (every
  * HF tensor, or with `lora` the adapters by PEFT name); otherwise `weights` are frozen in it.
  */
-export function buildScoreGraph(shape: PolicyShape, weightsAsInputs: boolean): Graph {
+export function buildScoreGraph(shape: PolicyShape, weightsAsInputs: boolean, opts: { hidden?: boolean } = {}): Graph {
   const g = new Graph('policy_score');
   const d = buildDecoder(shape.config, shape.weights, {
     graph: g,
@@ -79,5 +81,6 @@ export function buildScoreGraph(shape: PolicyShape, weightsAsInputs: boolean): G
   });
   const targets = g.input(POLICY_DATA.targetIds, 'int64', [shape.batch, shape.seqLen]);
   g.output(scaledTokenStats(d.tensors.logits, targets, shape.temperature, false).logprobs, POLICY_DATA.logprobs);
+  if (opts.hidden) g.output(d.tensors.normedHidden, POLICY_DATA.hidden);
   return g;
 }

@@ -35,6 +35,8 @@ import { clipExtremes, MetricWindow, policyMonitorMetrics, rolloutMetrics } from
 import { POLICY_OUTPUTS, type PolicyLossSpec } from './policyLoss';
 import { PolicyTrainer, scalarOf } from './policyTrainer';
 import { PrefixPool } from './prefixPool';
+import { lmHeadOf, thrNotice, ThrHistogramLog } from './thrRun';
+import { rowThr, thrMetrics } from './thr';
 
 /** Prompts drawn to measure the longest prompt when max_prompt_length is 0. */
 const PROMPT_PROBE = 256;
@@ -129,6 +131,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
     optimizer: optimizerOf(t),
     session,
     seed: cfg.seed,
+    scoreHidden: cfg.thr.enabled,
     ...(resume ? { resume } : {}),
   });
   try {
@@ -141,6 +144,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
         `loss ${cfg.loss_type}, ${cfg.importance_sampling_level}-level ratio, beta ${cfg.beta}, num_iterations ${mu}` +
         (cfg.llds.enabled ? `, LLDS ${cfg.llds.gate}-gated, lambda ${cfg.llds.lambda}` : ''),
     );
+    if (cfg.thr.enabled) ctx.log('info', thrNotice(cfg.thr));
     for (const w of grpoWarnings(cfg)) ctx.log('warn', w);
     if (policy.step === 0) ctx.metrics(0, { 'train/trainable_parameters': trainable });
 
@@ -160,6 +164,9 @@ export const runGrpo: RunExecutor = async (ctx) => {
       maskTruncated: cfg.mask_truncated_completions,
       lossType: cfg.loss_type,
       beta: cfg.beta,
+      thr: cfg.thr.enabled
+        ? { spec: { p: cfg.thr.p, normalization: cfg.thr.normalization, topFraction: cfg.thr.top_fraction }, hiddenSize: config.hidden_size, lmHead: () => lmHeadOf(policy.modelWeights()) }
+        : null,
       llds: cfg.llds.enabled ? { answerWeight: cfg.llds.answer_weight, decode: (ids) => tokenizer.decode(ids, { skipSpecial: true }) } : null,
     };
     const warned = new Set<string>();
@@ -181,6 +188,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
     const poolSampling = { maxCompletionLength: cfg.max_completion_length, temperature: cfg.temperature, topP: cfg.top_p, topK: cfg.top_k, maxPromptTokens: maxPrompt };
     const decodeText = (ids: readonly number[]) => tokenizer.decode(ids as number[], { skipSpecial: true });
     let batch: GenerationBatch | null = null;
+    const thrLog = new ThrHistogramLog(ctx.runDir);
     while (policy.step < t.max_steps) {
       if (ctx.signal.aborted) {
         ctx.log('info', `cancelled at step ${policy.step} of ${t.max_steps}`);
@@ -205,7 +213,11 @@ export const runGrpo: RunExecutor = async (ctx) => {
         counters.tokens! += batch.rows.rowTokens.reduce((a, b) => a + b, 0);
         counters.skipped_prompts! += batch.skippedPrompts;
         window.add(rolloutMetrics(batch.completions, batch.group, (c) => batch!.prompts[c.group]!.example.task, G, batch.advantages));
-        if (step % t.log_every === 0) logCompletions(ctx, batch, step + 1, cfg.completions_to_log);
+        if (batch.thr) {
+          window.add(thrMetrics(batch.thr.values, batch.rows.mask, batch.thr.weights));
+          thrLog.append(step + 1, batch.thr.values, batch.rows.mask);
+        }
+        if (step % t.log_every === 0) logCompletions(ctx, batch, step + 1, cfg.completions_to_log, batch.thr ? (ids) => ids.map((id) => tokenizer.decode([id])) : null);
       }
       const r = await policy.trainStep(batch.rows, batch.head, learningRateAt(schedule, step));
       if (!Number.isFinite(r.loss)) {
@@ -251,6 +263,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
       for (const f of files) ctx.artifact(join(adapterDir, f), f.endsWith('.json') ? 'lora-adapter' : 'lora-adapter-file');
     }
     await saveAndRegister(ctx, out, { config, weights, tokenizer: { json: tokenizer.json, configJson: tokenizer.configJson }, generationConfig: folder.generationConfig });
+    thrLog.register(ctx);
     await sampler.setWeights(weights);
     const final = await evaluateQuick(sampler, tasks, { examples: cfg.eval_examples, seed: cfg.seed, maxNewTokens: cfg.max_completion_length, signal: ctx.signal });
     if (Object.keys(final).length) ctx.metrics(policy.step, final);
@@ -268,16 +281,21 @@ function conditionedMetrics(b: GenerationBatch, conditioned: boolean): Record<st
   return m;
 }
 
-/** The first `n` completions of the batch (whole groups first) as sample rows. */
-function logCompletions(ctx: RunContext, b: GenerationBatch, step: number, n: number): void {
+/**
+ * The first `n` completions of the batch (whole groups first) as sample rows; with THR on, each
+ * row's extra also holds `thr` (one value per completion token, in order; empty when the
+ * completion is masked out) and `thr_tokens` (each token's text) for the samples viewer.
+ */
+function logCompletions(ctx: RunContext, b: GenerationBatch, step: number, n: number, tokenTexts: ((ids: number[]) => string[]) | null): void {
   b.completions.slice(0, n).forEach((c, i) => {
     const ex = b.prompts[c.group]!.example;
+    const thr = b.thr && tokenTexts ? { thr: rowThr(b.thr.values, b.rows.mask, i, b.rows.seqLen), thr_tokens: tokenTexts(c.tokens) } : {};
     ctx.sample({
       step,
       prompt: ex.prompt,
       completion: c.text,
       reward: Number.isFinite(c.reward) ? c.reward : null,
-      extra: { task: ex.task, id: ex.id, group: c.group, advantage: b.advantages[i]!, correct: c.correct, truncated: c.truncated, tokens: c.tokens.length, answer: ex.answer, errorClass: c.errorClass },
+      extra: { task: ex.task, id: ex.id, group: c.group, advantage: b.advantages[i]!, correct: c.correct, truncated: c.truncated, tokens: c.tokens.length, answer: ex.answer, errorClass: c.errorClass, ...thr },
     });
   });
 }

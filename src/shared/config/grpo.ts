@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { commonFields, trainingSchema } from './common';
 import { loraSchema } from './sft';
 import { taskRefSchema } from './taskRefs';
-import { lldsNormalizationField, passAtKMethodField } from './grpoScience';
+import { grpoThrSchema, lldsNormalizationField, passAtKMethodField } from './grpoScience';
 
 /**
  * The `grpo` run kind: GRPO exactly as TRL's GRPOTrainer (v0.22+ semantics, ALGORITHMS.md §1;
@@ -129,6 +129,7 @@ export const grpoConfigSchema = z
     pass_at_k_method: passAtKMethodField,
     /** LLDS regulariser (§2.2); off by default. */
     llds: grpoLldsSchema.default(() => grpoLldsSchema.parse({})),
+    thr: grpoThrSchema.default(() => grpoThrSchema.parse({})),
     /** Failure-prefix conditioning (§3); off by default. */
     failure_prefix: grpoFailurePrefixSchema.default(() => grpoFailurePrefixSchema.parse({})),
     lora: loraSchema.default(() => loraSchema.parse({ enabled: false })),

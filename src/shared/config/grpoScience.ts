@@ -31,3 +31,29 @@ export const passAtKMethodField = z
       'pkpo_loo = the same with a leave-one-out baseline; surrogate = g(p̂)(r − p̂) with g = k(1 − p̂)^(k−1), the gradient of 1 − (1 − p)^k (§5.4); ' +
       'surrogate_std = that divided by √(p̂(1 − p̂)).',
   });
+
+export const THR_NORMALIZATIONS = ['length', 'none'] as const;
+
+/** thr (ALGORITHMS.md §4): Token Hidden Reward reweighting of token advantages. A reconstruction (§4 marks the formula unverified). */
+export const grpoThrSchema = z
+  .object({
+    enabled: z.boolean().default(false).meta({ description: 'THR-guided token advantages A·(1 + p·sign(THR)) (ALGORITHMS.md §4.2). Reconstruction: §4 marks the exact THR formula unverified.' }),
+    p: z
+      .number()
+      .gt(-1, 'expected −1 < p < 1')
+      .lt(1, 'expected −1 < p < 1')
+      .default(0.2)
+      .meta({ description: 'p in w = 1 + p·sign(THR) (§4.2): p > 0 favours exploitation (greedy / pass@1), p < 0 exploration (pass@K); the paper sweeps about ±0.1–0.5.' }),
+    normalization: z
+      .enum(THR_NORMALIZATIONS)
+      .default('length')
+      .meta({ description: "'length' = §4.1: THR_{i,t} = (A_i/|y_i|)·Σ_{j∈C}(1/|y_j|)Σ_s K; 'none' = §4.3's recommended A_j·s_{j,k} (no length factors). Constants unverified either way." }),
+    top_fraction: z
+      .number()
+      .gt(0, 'expected 0 < top_fraction ≤ 1')
+      .max(1, 'expected 0 < top_fraction ≤ 1')
+      .default(1)
+      .meta({ description: 'Reweight only this share of the batch’s completion tokens, those with the largest |THR| (§4.2); the rest keep weight 1. 1 = every token with THR ≠ 0.' }),
+  })
+  .strict()
+  .meta({ description: 'Token Hidden Reward (ALGORITHMS.md §4): per-token influence on the correct responses’ likelihood from final hidden states and prediction errors; reweights token advantages.' });
