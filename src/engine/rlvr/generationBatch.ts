@@ -11,6 +11,7 @@ import { lldsAnswerWeights } from './answerSpan';
 import { groupAdvantages, type GroupAdvantages, type ScaleRewards } from './advantages';
 import { passAtKMethodAdvantages, type PassAtKMethod } from './pkpo';
 import { thrTokenWeights, tokenHiddenRewards, type ThrSpec } from './thr';
+import { applyRewardFunctions, type RewardFunction } from './rewardFunctions';
 import { POLICY_INPUTS, type LossType } from './policyLoss';
 import type { PolicyTrainer } from './policyTrainer';
 import { drawPrompts, packRows, sampleCompletions, type Completion, type PromptItem, type SamplingSpec, type TrainRows } from './rollout';
@@ -24,6 +25,8 @@ export interface GenerationSettings extends Omit<SamplingSpec, 'seed'> {
   /** 0 = GRPO advantages; k ≥ 1 = Pass@k advantages on binary correctness (§5, by passAtKMethod). */
   passAtK: number;
   passAtKMethod?: PassAtKMethod;
+  /** Weighted reward functions (§1.2); unset = the verifier's reward alone. */
+  rewardFunctions?: readonly RewardFunction[];
   maskTruncated: boolean;
   lossType: LossType;
   beta: number;
@@ -47,6 +50,8 @@ export interface GenerationBatch {
   head: Feed;
   /** Prompts skipped as longer than max_prompt_length. */
   skippedPrompts: number;
+  /** Per reward function: its value for every completion (rewards/<name>/…); empty without reward functions. */
+  rewardsByFunction: Record<string, number[]>;
   /** THR on: THR per row position [batch·seqLen] and the token weights fed to the loss head. */
   thr: { values: Float64Array; weights: Float32Array } | null;
 }
@@ -67,7 +72,9 @@ export async function makeGenerationBatch(
   drawn?: { items: PromptItem[]; skipped: number },
 ): Promise<GenerationBatch> {
   const { items, skipped } = drawn ?? drawPrompts(stream, s.promptsPerStep, (t) => sampler.encodePrompt(t), s.maxPromptTokens);
-  const completions = await sampleCompletions(sampler, items, { ...s, seed }, warn);
+  const sampled = await sampleCompletions(sampler, items, { ...s, seed }, warn);
+  const scored = s.rewardFunctions ? applyRewardFunctions(sampled, items, s.rewardFunctions) : null;
+  const completions = scored ? scored.completions : sampled;
   const G = s.numGenerations;
   const group = groupAdvantages(completions.map((c) => c.reward), G, s.scaleRewards);
   // Pass@k shaping reads binary correctness; an unscorable completion counts as incorrect.
@@ -105,5 +112,5 @@ export async function makeGenerationBatch(
     // the generation batch is one micro-batch on one process: N_tokens_global / n_procs = its tokens
     head[POLICY_INPUTS.numItemsInBatch] = Math.max(1, rows.maskedTokens.reduce((a, b) => a + b, 0));
   }
-  return { prompts: items, completions, group, advantages, rows, head, skippedPrompts: skipped, thr };
+  return { prompts: items, completions, group, advantages, rows, head, skippedPrompts: skipped, thr, rewardsByFunction: scored?.byFunction ?? {} };
 }

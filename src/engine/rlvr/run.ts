@@ -37,6 +37,7 @@ import { PolicyTrainer, scalarOf } from './policyTrainer';
 import { PrefixPool } from './prefixPool';
 import { lmHeadOf, thrNotice, ThrHistogramLog } from './thrRun';
 import { rowThr, thrMetrics } from './thr';
+import { rewardFunctionMetrics } from './rewardFunctions';
 
 /** Prompts drawn to measure the longest prompt when max_prompt_length is 0. */
 const PROMPT_PROBE = 256;
@@ -161,6 +162,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
       scaleRewards: cfg.scale_rewards,
       passAtK: cfg.pass_at_k,
       passAtKMethod: cfg.pass_at_k_method,
+      rewardFunctions: cfg.reward_functions,
       maskTruncated: cfg.mask_truncated_completions,
       lossType: cfg.loss_type,
       beta: cfg.beta,
@@ -213,6 +215,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
         counters.tokens! += batch.rows.rowTokens.reduce((a, b) => a + b, 0);
         counters.skipped_prompts! += batch.skippedPrompts;
         window.add(rolloutMetrics(batch.completions, batch.group, (c) => batch!.prompts[c.group]!.example.task, G, batch.advantages));
+        window.add(rewardFunctionMetrics(batch.rewardsByFunction));
         if (batch.thr) {
           window.add(thrMetrics(batch.thr.values, batch.rows.mask, batch.thr.weights));
           thrLog.append(step + 1, batch.thr.values, batch.rows.mask);

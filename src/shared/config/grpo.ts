@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { commonFields, trainingSchema } from './common';
 import { loraSchema } from './sft';
 import { taskRefSchema } from './taskRefs';
-import { grpoThrSchema, lldsNormalizationField, passAtKMethodField } from './grpoScience';
+import { grpoThrSchema, lldsNormalizationField, passAtKMethodField, rewardFunctionsField } from './grpoScience';
 
 /**
  * The `grpo` run kind: GRPO exactly as TRL's GRPOTrainer (v0.22+ semantics, ALGORITHMS.md §1;
@@ -127,6 +127,7 @@ export const grpoConfigSchema = z
     /** k ≥ 1: Chen et al.'s analytic Pass@k advantages (§5.3) on binary correctness instead of GRPO's; 0 = off. */
     pass_at_k: z.number().int('expected a whole number').min(0, 'expected ≥ 0 (0 = off)').default(0),
     pass_at_k_method: passAtKMethodField,
+    reward_functions: rewardFunctionsField,
     /** LLDS regulariser (§2.2); off by default. */
     llds: grpoLldsSchema.default(() => grpoLldsSchema.parse({})),
     thr: grpoThrSchema.default(() => grpoThrSchema.parse({})),

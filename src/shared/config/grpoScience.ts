@@ -57,3 +57,32 @@ export const grpoThrSchema = z
   })
   .strict()
   .meta({ description: 'Token Hidden Reward (ALGORITHMS.md §4): per-token influence on the correct responses’ likelihood from final hidden states and prediction errors; reweights token advantages.' });
+
+export const REWARD_FUNCTIONS = ['correctness', 'format'] as const;
+
+/** One weighted reward function (ALGORITHMS.md §1.2: r_i = Σ_k w_k r_{i,k}, NaN = not applicable). */
+export const rewardFunctionSchema = z
+  .object({
+    name: z.enum(REWARD_FUNCTIONS).meta({
+      description: "correctness = the task verifier's reward; format = 1 when the completion contains the task's answer marker (e.g. K&K's <answer>, arithmetic's 'answer:'), else 0 (not applicable, NaN, for tasks without a marker).",
+    }),
+    weight: z.number().refine(Number.isFinite, 'expected a finite number').default(1).meta({ description: 'w_k in r = Σ_k w_k r_k (TRL reward_weights; default 1).' }),
+  })
+  .strict();
+
+/** reward_functions (§1.2): the rewards summed into each completion's reward; default the verifier alone. */
+export const rewardFunctionsField = z
+  .array(rewardFunctionSchema)
+  .min(1, 'expected at least one reward function')
+  .default(() => [{ name: 'correctness' as const, weight: 1 }])
+  .superRefine((fns, ctx) => {
+    fns.forEach((f, i) => {
+      const j = fns.findIndex((g) => g.name === f.name);
+      if (j !== i) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `expected each reward function once (reward_functions[${j}] is the same)` });
+    });
+  })
+  .meta({
+    description:
+      'Weighted reward functions summed into the reward (ALGORITHMS.md §1.2, TRL reward_funcs + reward_weights; NaN = not applicable, left out of the sum; all NaN = unscorable). Each logs rewards/<name>/mean and /std.',
+  });
+export type RewardFunctionName = (typeof REWARD_FUNCTIONS)[number];
