@@ -38,6 +38,7 @@ import { PrefixPool } from './prefixPool';
 import { lmHeadOf, thrNotice, ThrHistogramLog } from './thrRun';
 import { rowThr, thrMetrics } from './thr';
 import { rewardFunctionMetrics } from './rewardFunctions';
+import { PrefixRobustnessEval } from './prefixEvalRun';
 
 /** Prompts drawn to measure the longest prompt when max_prompt_length is 0. */
 const PROMPT_PROBE = 256;
@@ -176,11 +177,19 @@ export const runGrpo: RunExecutor = async (ctx) => {
       if (warned.size < 5 && !warned.has(m)) ctx.log('warn', m);
       warned.add(m);
     };
+    // failure-prefix robustness evals (§3.5): prefixes built once, with the policy at the start
+    const prefixEval = cfg.prefix_eval.enabled ? new PrefixRobustnessEval(cfg, tasks, (ids) => tokenizer.decode(ids as number[], { skipSpecial: true })) : null;
     const evalNow = async (step: number) => {
       await sampler.setWeights(policy.modelWeights());
       const m = await evaluateQuick(sampler, tasks, { examples: cfg.eval_examples, seed: cfg.seed, maxNewTokens: cfg.max_completion_length, signal: ctx.signal });
+      if (prefixEval) Object.assign(m, await prefixEval.evaluate(sampler));
       if (Object.keys(m).length) ctx.metrics(step, m);
     };
+    if (prefixEval) {
+      await sampler.setWeights(policy.modelWeights());
+      ctx.metrics(policy.step, await prefixEval.build(sampler));
+      if (!(t.eval_every > 0 && policy.step === 0)) ctx.metrics(policy.step, await prefixEval.evaluate(sampler));
+    }
     if (t.eval_every > 0 && policy.step === 0) await evalNow(0);
 
     const schedule = scheduleOf(t);
@@ -269,6 +278,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
     thrLog.register(ctx);
     await sampler.setWeights(weights);
     const final = await evaluateQuick(sampler, tasks, { examples: cfg.eval_examples, seed: cfg.seed, maxNewTokens: cfg.max_completion_length, signal: ctx.signal });
+    if (prefixEval) Object.assign(final, await prefixEval.evaluate(sampler));
     if (Object.keys(final).length) ctx.metrics(policy.step, final);
   } finally {
     await policy.release();

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { commonFields, trainingSchema } from './common';
 import { loraSchema } from './sft';
 import { taskRefSchema } from './taskRefs';
-import { grpoThrSchema, lldsNormalizationField, passAtKMethodField, rewardFunctionsField } from './grpoScience';
+import { grpoPrefixEvalSchema, grpoThrSchema, lldsNormalizationField, passAtKMethodField, rewardFunctionsField } from './grpoScience';
 
 /**
  * The `grpo` run kind: GRPO exactly as TRL's GRPOTrainer (v0.22+ semantics, ALGORITHMS.md §1;
@@ -133,6 +133,7 @@ export const grpoConfigSchema = z
     thr: grpoThrSchema.default(() => grpoThrSchema.parse({})),
     /** Failure-prefix conditioning (§3); off by default. */
     failure_prefix: grpoFailurePrefixSchema.default(() => grpoFailurePrefixSchema.parse({})),
+    prefix_eval: grpoPrefixEvalSchema.default(() => grpoPrefixEvalSchema.parse({})),
     lora: loraSchema.default(() => loraSchema.parse({ enabled: false })),
     training: grpoTrainingSchema.default(() => grpoTrainingSchema.parse({})),
     /** Test examples per task in each eval. */

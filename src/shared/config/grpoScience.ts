@@ -86,3 +86,16 @@ export const rewardFunctionsField = z
       'Weighted reward functions summed into the reward (ALGORITHMS.md §1.2, TRL reward_funcs + reward_weights; NaN = not applicable, left out of the sum; all NaN = unscorable). Each logs rewards/<name>/mean and /std.',
   });
 export type RewardFunctionName = (typeof REWARD_FUNCTIONS)[number];
+
+/** prefix_eval (ALGORITHMS.md §3.5): failure-prefix robustness evals on held-out problems. */
+export const grpoPrefixEvalSchema = z
+  .object({
+    enabled: z.boolean().default(false).meta({
+      description:
+        'Log eval/<task>/misleading_prefix_accuracy (recovery from a prefix of one of the policy’s own incorrect responses) and eval/<task>/correct_prefix_accuracy (adherence to a correct prefix) at step 0, every eval and the end (ALGORITHMS.md §3.5). Prefixes are built once at run start; scoring follows failure_prefix.reward_text.',
+    }),
+    problems: z.number().int('expected a whole number').positive('expected ≥ 1 problem').max(10_000).default(32).meta({ description: 'Held-out (test-split) problems per task the prefixes come from.' }),
+    samples_per_problem: z.number().int('expected a whole number').min(2, 'expected ≥ 2 samples').max(1024).default(16).meta({ description: 'Responses sampled per problem (run temperature) to find one incorrect and one correct response.' }),
+    prefix_fraction: z.number().gt(0, 'expected 0 < prefix_fraction < 1').lt(1, 'expected 0 < prefix_fraction < 1').default(0.5).meta({ description: 'Prefix length as a fraction of the response (cut at floor(f·L) tokens).' }),
+  })
+  .strict();
