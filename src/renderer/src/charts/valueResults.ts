@@ -8,13 +8,7 @@ import type { MetricSeries, SampleRecord } from '@shared/records';
 
 const PER_TASK = /^value\/(.+)\/(auc_influence|recall_influence|auc_mislabel)$/;
 
-/**
- * Keys a value run shows in its own table and bars, so the run page gives them no generic
- * line chart: every one of them is a single point at step 0.
- */
-export function isValueResultKey(key: string): boolean {
-  return key.startsWith('value/') || key.startsWith('data/') || key.startsWith('time/');
-}
+export { isValueResultKey } from '@shared/metrics/valueKeys';
 
 /** The latest finite value of a series (the value run writes each key once, at step 0). */
 export function lastValue(s: MetricSeries | undefined): number | undefined {
