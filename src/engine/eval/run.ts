@@ -10,6 +10,7 @@ import { evaluateTask, resultMetrics, type TaskEvalResult } from '../evaluation/
 import { loadModelFolder } from '../model/folder';
 import { InferenceModel } from '../generate/inferenceModel';
 import { checkTaskNames, resolveModelFolder, sessionSettingsOf } from '../toolkit';
+import { breakdownKey } from '../../shared/metrics/evalKeys';
 
 /** The result without the per-example outcomes (those go to the samples table). */
 export function compactResult(r: TaskEvalResult): Omit<TaskEvalResult, 'outcomes'> {
@@ -21,7 +22,7 @@ export function compactResult(r: TaskEvalResult): Omit<TaskEvalResult, 'outcomes
 export function breakdownMetrics(r: TaskEvalResult): Record<string, number> {
   const m: Record<string, number> = {};
   for (const [knob, byValue] of Object.entries(r.breakdown)) {
-    for (const [value, tally] of Object.entries(byValue)) if (tally.accuracy !== null) m[`breakdown/${r.task}/${knob}=${value}`] = tally.accuracy;
+    for (const [value, tally] of Object.entries(byValue)) if (tally.accuracy !== null) m[breakdownKey(r.task, knob, value)] = tally.accuracy;
   }
   return m;
 }

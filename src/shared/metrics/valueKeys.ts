@@ -10,6 +10,7 @@ export const VALUE_KEYS = {
   aucInfluence: 'value/auc_influence',
   aucInfluenceStd: 'value/auc_influence_std',
   recallInfluence: 'value/recall_influence',
+  recallInfluenceStd: 'value/recall_influence_std',
   aucCleanPerVal: 'value/auc_clean_per_val',
   aucMislabel: 'value/auc_mislabel',
   recallMislabel: 'value/recall_mislabel',
