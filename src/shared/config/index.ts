@@ -10,6 +10,7 @@ export * from './evalRun';
 export * from './prune';
 export * from './grpo';
 export * from './value';
+
 export { CONFIG_SCHEMAS, runConfigSchema, runKindModule, kindModule, RUN_KIND_MODULES, type RunConfig, type RunConfigOf } from '../kinds';
 
 /** One problem with a config: where (dotted path) and what was expected. */

@@ -6,6 +6,8 @@
  * the list in ./index.ts — docs/dev/ADD-A-RUN-KIND.md.
  */
 import type { z } from 'zod';
+import type { EChartsOption } from 'echarts';
+import type { MetricSeries } from '../records';
 
 /** A named starting point shown in the config editor: a partial config the schema completes. */
 export interface KindPreset<K extends string = string> {
@@ -14,6 +16,15 @@ export interface KindPreset<K extends string = string> {
   title: string;
   description: string;
   config: Record<string, unknown>;
+}
+
+/** A chart a kind draws from its series: shown by its results view and written to its bundles as SVG. */
+export interface KindPlot {
+  /** File name inside the bundle's plots/ folder (without .svg). */
+  name: string;
+  title: string;
+  /** ECharts option, a pure function of the series (no functions inside: it is rendered in Node too). */
+  option: EChartsOption;
 }
 
 /** The results section of a run page, drawn by a component in src/renderer/src/views/<view>.vue. */
@@ -47,6 +58,8 @@ export interface RunKindModule<K extends string = string, S extends z.ZodType = 
   isResultKey?(key: string): boolean;
   /** Keys that are one result per run (Compare draws them as bars, not lines). */
   isSingleResultKey?(key: string): boolean;
+  /** The kind's own charts (bundles render them beside the per-metric plots). */
+  plots?(series: Record<string, MetricSeries>): KindPlot[];
   /** Task names of a config in their listed order (results and Compare sort by it). */
   taskOrder(config: z.output<S>): string[];
 }

@@ -63,4 +63,4 @@ export type ConfigPreset = KindPreset<RunKind>;
 /** Every preset, kind by kind in list order. */
 export const PRESETS: ConfigPreset[] = RUN_KIND_MODULES.flatMap((m) => m.presets as readonly ConfigPreset[]);
 
-export type { KindPreset, KindResultsView, RunKindModule } from './define';
+export type { KindPlot, KindPreset, KindResultsView, RunKindModule } from './define';
