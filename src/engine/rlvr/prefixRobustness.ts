@@ -14,6 +14,7 @@
  * failure_prefix.reward_text) — giving eval/<task>/misleading_prefix_accuracy and
  * eval/<task>/correct_prefix_accuracy (absent for a task with no such prefix).
  */
+import { evalKey } from '../../shared/metrics/evalKeys';
 import type { Example } from '../tasks';
 import { prefixCuts, type CorrectnessOf, type PrefixSampler } from './failurePrefix';
 
@@ -58,7 +59,7 @@ export async function evaluateRobustness(set: readonly RobustnessPrompt[], greed
   const tally = new Map<string, { n: number; right: number }>();
   set.forEach((p, i) => {
     const text = cont[i]?.[0]?.text ?? '';
-    const key = `eval/${p.example.task}/${p.kind}_prefix_accuracy`;
+    const key = evalKey(p.example.task, `${p.kind}_prefix_accuracy`);
     const t = tally.get(key) ?? { n: 0, right: 0 };
     t.n++;
     if (isCorrect(p.example, (rewardWithPrefix ? p.prefixText : '') + text)) t.right++;
