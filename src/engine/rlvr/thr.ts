@@ -105,8 +105,16 @@ export function tokenHiddenRewards(x: ThrInput, normalization: ThrNormalization)
       }
     }
     const V = vocab.length;
-    // δ restricted to V* at one position: π_v = exp((⟨h, W_v⟩ − ⟨h, W_y⟩)/T + log p(y))
+    // δ restricted to V* at one position: π_v = exp((⟨h, W_v⟩ − ⟨h, W_y⟩)/T + log p(y)); computed once per position
+    const cache = new Map<number, Float64Array>();
     const delta = (b: number, t: number): Float64Array => {
+      const hit = cache.get(b * T + t);
+      if (hit) return hit;
+      const dl = computeDelta(b, t);
+      cache.set(b * T + t, dl);
+      return dl;
+    };
+    const computeDelta = (b: number, t: number): Float64Array => {
       const p = b * T + t;
       const ho = p * d;
       const y = Number(x.targets[p]);
