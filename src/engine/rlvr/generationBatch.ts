@@ -52,8 +52,8 @@ export interface GenerationBatch {
   skippedPrompts: number;
   /** Per reward function: its value for every completion (rewards/<name>/…); empty without reward functions. */
   rewardsByFunction: Record<string, number[]>;
-  /** THR on: THR per row position [batch·seqLen] and the token weights fed to the loss head. */
-  thr: { values: Float64Array; weights: Float32Array } | null;
+  /** THR on: THR per row position [batch·seqLen], the token weights fed to the loss head, token entropies. */
+  thr: { values: Float64Array; weights: Float32Array; entropy: Float32Array } | null;
 }
 
 /** A seed for batch `index` of a run seeded `seed` (distinct streams per batch, reproducible on resume). */
@@ -92,7 +92,7 @@ export async function makeGenerationBatch(
       },
       s.thr.spec.normalization,
     );
-    thr = { values, weights: thrTokenWeights(values, rows.mask, s.thr.spec) };
+    thr = { values, weights: thrTokenWeights(values, rows.mask, s.thr.spec), entropy: scored.entropy };
   } else {
     old = await policy.scorePolicy(rows);
   }

@@ -115,13 +115,17 @@ export class PolicyTrainer {
   }
 
   /**
-   * Log-probs and final hidden states [batch·seqLen·d] of the rows under the current policy (one
-   * pass; needs `scoreHidden`).
+   * Log-probs, final hidden states [batch·seqLen·d] and token entropies of the rows under the
+   * current policy (one pass; needs `scoreHidden`).
    */
-  async scorePolicyWithHidden(rows: TrainRows): Promise<{ logprobs: Float32Array; hidden: Float32Array }> {
+  async scorePolicyWithHidden(rows: TrainRows): Promise<{ logprobs: Float32Array; hidden: Float32Array; entropy: Float32Array }> {
     if (!this.spec.scoreHidden) throw new Error('policy: the scorer was built without the hidden-state output (scoreHidden)');
     const out = await this.scorer.run({ ...this.rowsFeed(rows), ...this.parameters() });
-    return { logprobs: out[POLICY_DATA.logprobs]!.data as Float32Array, hidden: out[POLICY_DATA.hidden]!.data as Float32Array };
+    return {
+      logprobs: out[POLICY_DATA.logprobs]!.data as Float32Array,
+      hidden: out[POLICY_DATA.hidden]!.data as Float32Array,
+      entropy: out[POLICY_DATA.entropy]!.data as Float32Array,
+    };
   }
 
   /** Log-probs under the frozen reference (initial) model. */

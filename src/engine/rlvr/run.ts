@@ -226,7 +226,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
         window.add(rolloutMetrics(batch.completions, batch.group, (c) => batch!.prompts[c.group]!.example.task, G, batch.advantages));
         window.add(rewardFunctionMetrics(batch.rewardsByFunction));
         if (batch.thr) {
-          window.add(thrMetrics(batch.thr.values, batch.rows.mask, batch.thr.weights));
+          window.add(thrMetrics(batch.thr.values, batch.rows.mask, batch.thr.weights, batch.thr.entropy));
           thrLog.append(step + 1, batch.thr.values, batch.rows.mask);
         }
         if (step % t.log_every === 0) logCompletions(ctx, batch, step + 1, cfg.completions_to_log, batch.thr ? (ids) => ids.map((id) => tokenizer.decode([id])) : null);

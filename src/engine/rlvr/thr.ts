@@ -193,10 +193,10 @@ function quantile(sorted: readonly number[], q: number): number {
 /**
  * The thr/ metrics of a batch (§4.2 "Log"): sign fractions and mean |THR| over masked tokens, the
  * share of the total |THR| held by the top 1% and 10% of tokens (at least one token each), the
- * share of tokens reweighted, and THR quantiles (the histogram's outline per step; the full
+ * share of tokens reweighted, THR quantiles and (with `entropy`) the THR–entropy overlap (the histogram's outline per step; the full
  * histogram goes to thrHistogram).
  */
-export function thrMetrics(thr: Float64Array, mask: Float32Array, weights: Float32Array): Record<string, number> {
+export function thrMetrics(thr: Float64Array, mask: Float32Array, weights: Float32Array, entropy?: Float32Array): Record<string, number> {
   const order = byMagnitude(thr, mask);
   const n = order.length;
   if (n === 0) return {};
@@ -216,7 +216,20 @@ export function thrMetrics(thr: Float64Array, mask: Float32Array, weights: Float
     'thr/median': quantile(values, 0.5),
     'thr/q75': quantile(values, 0.75),
     'thr/q95': quantile(values, 0.95),
+    ...(entropy ? { 'thr/entropy_overlap': entropyOverlap(order, entropy) } : {}),
   };
+}
+
+/**
+ * §4.2: high-|THR| tokens overlap high-entropy tokens. The share of the top 10% of masked tokens by
+ * |THR| (`order`, at least one) that are also in the top 10% by entropy (ties in entropy: lower
+ * position first). 0.1 is what unrelated rankings give on average.
+ */
+export function entropyOverlap(order: readonly number[], entropy: Float32Array): number {
+  const n = Math.max(1, Math.ceil(0.1 * order.length));
+  const byEntropy = [...order].sort((a, b) => entropy[b]! - entropy[a]! || a - b);
+  const top = new Set(byEntropy.slice(0, n));
+  return order.slice(0, n).filter((p) => top.has(p)).length / n;
 }
 
 export interface ThrHistogram {

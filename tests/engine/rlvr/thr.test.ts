@@ -150,10 +150,21 @@ describe('THR from the policy scorer', () => {
       scoreHidden: true,
     });
     try {
-      const { logprobs, hidden } = await p.scorePolicyWithHidden(rows);
+      const { logprobs, hidden, entropy } = await p.scorePolicyWithHidden(rows);
       expect(Array.from(logprobs)).toEqual(Array.from(await p.scorePolicy(rows)));
       const ids = Array.from({ length: 4 }, (_, b) => Array.from(rows.inputIds.slice(b * SEQ, (b + 1) * SEQ), Number));
       const ref = referenceForward(cfg, w0, ids);
+      // token entropies of softmax(logits / 0.9), float64 from the reference decoder
+      ref.logits.forEach((row, b) =>
+        row.forEach((l, q) => {
+          const z = Array.from(l, (v) => v / 0.9);
+          const mx = Math.max(...z);
+          const e = z.map((v) => Math.exp(v - mx));
+          const sum = e.reduce((a, v) => a + v, 0);
+          const want = -e.reduce((a, v) => a + (v / sum) * Math.log(v / sum), 0);
+          expect(Math.abs(entropy[b * SEQ + q]! - want), `entropy ${b},${q}`).toBeLessThan(1e-4);
+        }),
+      );
       const adv = [0.7, -0.7, -0.7, 0.7];
       const mask = Array.from({ length: 4 }, (_, b) => Array.from(rows.mask.slice(b * SEQ, (b + 1) * SEQ)));
       const targets = Array.from({ length: 4 }, (_, b) => Array.from(rows.targetIds.slice(b * SEQ, (b + 1) * SEQ), Number));
@@ -201,6 +212,11 @@ describe('THR token weights and metrics', () => {
     // sorted: −4 −3 −1 −0.25 0 0.25 0.5 1 2 5 → median between 0 and 0.25
     expect(m['thr/median']).toBeCloseTo(0.125, 12);
     expect(m['thr/q05']).toBeCloseTo(-4 + 0.45 * 1, 12);
+    // THR–entropy overlap: the top 10% of 10 masked tokens (1 token) by |THR| is position 0
+    const ent = Float32Array.from([0.9, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.05, 5]);
+    expect(thrMetrics(thr, mask, w, ent)['thr/entropy_overlap']).toBe(1); // position 0 has the highest entropy among masked ones
+    expect(thrMetrics(thr, mask, w, Float32Array.from([0.1, 0.9, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.05, 5]))['thr/entropy_overlap']).toBe(0);
+    expect(m['thr/entropy_overlap']).toBeUndefined();
     const hist = thrHistogram(thr, mask, 4); // edges −5, −2.5, 0, 2.5, 5
     expect(hist.edges).toEqual([-5, -2.5, 0, 2.5, 5]);
     expect(hist.counts).toEqual([2, 2, 5, 1]);

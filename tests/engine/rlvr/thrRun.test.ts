@@ -41,7 +41,7 @@ describe('grpo with thr on the built-in model', () => {
     // seeded: the first batch has a group with mixed correctness (the built-in model solves 2-person K&K at T 1.3 about 80% of the time)
     const mixed = m['groups/solve_all']! + m['groups/solve_none']! < 1;
     expect(mixed).toBe(true);
-    for (const k of ['positive_fraction', 'negative_fraction', 'mean_abs', 'top1_mass', 'top10_mass', 'reweighted_fraction', 'median']) {
+    for (const k of ['positive_fraction', 'negative_fraction', 'mean_abs', 'top1_mass', 'top10_mass', 'reweighted_fraction', 'median', 'entropy_overlap']) {
       expect(Number.isFinite(m[`thr/${k}`]), `thr/${k}`).toBe(true);
     }
     const rows = r.samples.filter((s) => s.step === 1);
