@@ -82,7 +82,8 @@ export function sanitizeImportedConfig(config: unknown, dataDir: string, where: 
   if (!again.ok) {
     return { ok: false, message: `${where}: the run's config is not valid once its paths are moved into the data folder:\n${formatConfigIssues(again.issues)}` };
   }
-  return { ok: true, config: cleaned, changes };
+  // Stored as validated (defaults filled in), as a run made here is.
+  return { ok: true, config: again.config as unknown as Record<string, unknown>, changes };
 }
 
 /** Every string in `config` that names a place outside `dataDir` (for tests and checks). */
