@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,9 +52,13 @@ const runIdOf = (stdout: string) => /^run (\S+)$/m.exec(stdout)?.[1];
 
 /** Read the store directly (read-only, no Benchtop process involved). */
 function readRun(id: string): { status: string; started_at: number | null; ended_at: number | null; exit_reason: string | null } | undefined {
+  if (!existsSync(join(home, 'benchtop.db'))) return undefined;
   const db = new DatabaseSync(join(home, 'benchtop.db'), { readOnly: true, timeout: 5000 });
   try {
     return db.prepare('SELECT status, started_at, ended_at, exit_reason FROM runs WHERE id = ?').get(id) as never;
+  } catch (err) {
+    if (/no such table/.test((err as Error).message)) return undefined; // the CLI is still creating the store
+    throw err;
   } finally {
     db.close();
   }
@@ -82,8 +86,9 @@ function lossSteps(id: string): number[] {
 
 describe('the run queue from the CLI', () => {
   it('a second `benchtop run` waits its turn with its position, then both succeed one after the other', async () => {
-    const a = start(['run', config('first', 40, 40)]);
-    await until(() => /\d+% \d+\/40/.test(a.out.stderr), 30_000, 'the first run to train');
+    // Long enough (≈15 s) that the second CLI starts while it trains, even on a busy machine.
+    const a = start(['run', config('first', 300, 50)]);
+    await until(() => readRun(runIdOf(a.out.stdout) ?? '')?.status === 'running', 30_000, 'the first run to train');
     const b = start(['run', config('second', 20, 5)]);
     await until(() => /queued: position 1 \(0 run\(s\) waiting before it, 1 running/.test(b.out.stderr), 30_000, 'the second run to report its position');
     const [ra, rb] = await Promise.all([a.done, b.done]);
@@ -102,8 +107,8 @@ describe('the run queue from the CLI', () => {
     const s = RunStore.open(join(home, 'benchtop.db'));
     s.catalog.setSetting('concurrency', 2);
     s.close();
-    const a = start(['run', config('first', 60, 40)]);
-    await until(() => /\d+% \d+\/60/.test(a.out.stderr), 30_000, 'the first run to train');
+    const a = start(['run', config('first', 300, 50)]);
+    await until(() => readRun(runIdOf(a.out.stdout) ?? '')?.status === 'running', 30_000, 'the first run to train');
     const b = start(['run', config('second', 10, 5)]);
     const [ra, rb] = await Promise.all([a.done, b.done]);
     expect([ra.code, rb.code]).toEqual([0, 0]);
@@ -132,6 +137,23 @@ describe('the run queue from the CLI', () => {
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^status: succeeded/m);
     expect(lossSteps(id)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+  }, 120_000);
+
+  it('a `benchtop run` killed while its run waits: `serve` takes the queued run over and runs it', async () => {
+    const serve = start(['serve', '--port', '0']);
+    await until(() => /Benchtop is running at/.test(serve.out.stdout), 30_000, 'serve');
+    const a = start(['run', config('first', 300, 50)]);
+    await until(() => readRun(runIdOf(a.out.stdout) ?? '')?.status === 'running', 30_000, 'the first run to start');
+    const b = start(['run', config('waiting', 5, 1)]);
+    await until(() => /queued: position 1/.test(b.out.stderr), 30_000, 'the second run to wait');
+    const id = runIdOf(b.out.stdout)!;
+    b.child.kill('SIGKILL');
+    await b.done;
+    expect((await a.done).code).toBe(0);
+    await until(() => readRun(id)?.status === 'succeeded', 30_000, 'serve to run the orphaned queued run');
+    expect(lossSteps(id)).toEqual([1, 2, 3, 4, 5]);
+    serve.child.kill('SIGTERM');
+    expect((await serve.done).code).toBe(0);
   }, 120_000);
 
   it('SIGHUP (terminal closed) cancels the run like Ctrl-C and records it', async () => {

@@ -291,6 +291,15 @@ export class RunsRepo {
     });
   }
 
+  /** Are there `queued` runs whose owner is gone (or that have none)? (A read.) */
+  hasOrphanedQueued(self: string, alive: OwnerLiveness): boolean {
+    return this.db
+      .prepare("SELECT * FROM runs WHERE status = 'queued' AND deleted_at IS NULL")
+      .all()
+      .map(ownerState)
+      .some((o) => o.ownerId !== self && !(o.ownerId && alive(o)));
+  }
+
   /** Take over `queued` runs whose owner is gone (or that have none), oldest first. */
   adoptQueued(owner: RunOwner, alive: OwnerLiveness): string[] {
     return transaction(this.db, () => {

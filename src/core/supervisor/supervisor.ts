@@ -68,6 +68,8 @@ export class Supervisor {
   private poll: NodeJS.Timeout | null = null;
   private staleWatch: NodeJS.Timeout | null = null;
   private lastHeartbeat = 0;
+  /** Take over queued runs whose process died (the app and `serve`; not a `benchtop run`). */
+  private adopting = false;
   private closed = false;
 
   constructor(private readonly opts: SupervisorOptions) {}
@@ -84,6 +86,7 @@ export class Supervisor {
     if (opts.adoptQueued && this.execute) {
       for (const id of this.opts.store.runs.adoptQueued(this.owner, (o) => ownerAlive(o))) this.enqueue(id);
     }
+    this.adopting = opts.adoptQueued;
     if (this.execute && !this.closed) {
       this.staleWatch = setInterval(() => this.checkStale(), this.opts.staleCheckMs ?? 1000);
       this.staleWatch.unref();
@@ -91,16 +94,25 @@ export class Supervisor {
     return recovered;
   }
 
-  /** A process that died without marking its runs (kill -9, a crash, power loss of a terminal)
-   * leaves them `running`: whichever Benchtop process is open notices within a second or so.
-   * A read each time; the write lock only when something is to be marked. */
+  /** A process that died without marking its runs (kill -9, a crash, a closed terminal) leaves
+   * them `running` (or `queued`): whichever Benchtop process is open notices within a second or
+   * so. A read each time; the write lock only when something is to be changed. */
   private checkStale(): void {
     if (this.closed || this.opts.store.isClosed) return;
     try {
       const alive = (o: Parameters<typeof ownerAlive>[0]) => ownerAlive(o);
-      if (this.opts.store.runs.staleRunning(this.owner.ownerId, alive).length === 0) return;
-      for (const r of this.opts.store.runs.recoverStale(this.owner.ownerId, alive, Date.now())) this.emitRun(r);
-      this.pump();
+      const runs = this.opts.store.runs;
+      let changed = false;
+      if (runs.staleRunning(this.owner.ownerId, alive).length > 0) {
+        for (const r of runs.recoverStale(this.owner.ownerId, alive, Date.now())) this.emitRun(r);
+        changed = true;
+      }
+      // A `benchtop run` killed while its run waited leaves it queued: the app or `serve` runs it.
+      if (this.adopting && runs.hasOrphanedQueued(this.owner.ownerId, alive)) {
+        for (const id of runs.adoptQueued(this.owner, alive)) if (!this.queue.includes(id) && !this.active.has(id)) this.queue.push(id);
+        changed = true;
+      }
+      if (changed) this.pump();
     } catch (err) {
       if (!isBusyError(err)) console.warn(`benchtop: checking for stopped runs failed: ${(err as Error).message}`);
     }
