@@ -28,11 +28,12 @@ afterEach(() => {
   cleanup();
 });
 
-function start(args: string[]) {
+function start(args: string[], opts: { ownProcessGroup?: boolean } = {}) {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: home,
     env: { ...process.env, BENCHTOP_HOME: home, BENCHTOP_RUNNER_ENTRY: RUNNER },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.ownProcessGroup === true,
   });
   children.push(child);
   const out = { stdout: '', stderr: '' };
@@ -157,13 +158,17 @@ describe('the run queue from the CLI', () => {
   }, 120_000);
 
   it('SIGHUP (terminal closed) cancels the run like Ctrl-C and records it', async () => {
-    const r = start(['run', config('hup', 5000, 10)]);
+    // In its own process group, so the hang-up reaches the CLI and its runner together, as
+    // closing a terminal does.
+    const r = start(['run', config('hup', 5000, 10)], { ownProcessGroup: true });
     const id = await until(() => runIdOf(r.out.stdout), 30_000, 'the run id');
-    await until(() => /\d+% \d+\/5000/.test(r.out.stderr), 30_000, 'the run to train');
-    r.child.kill('SIGHUP');
+    await until(() => readRun(id)?.status === 'running' && /\d+% \d+\/5000/.test(r.out.stderr), 30_000, 'the run to train');
+    process.kill(-r.child.pid!, 'SIGHUP');
     const res = await r.done;
     expect(res.code).toBe(130);
-    expect(readRun(id)!.status).toBe('cancelled');
+    const run = readRun(id)!;
+    expect(run.status).toBe('cancelled');
+    expect(run.exit_reason).toBe('cancelled by request');
   }, 60_000);
 
   it('resume refuses a run that cannot be resumed, naming why', async () => {

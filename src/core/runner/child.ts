@@ -174,6 +174,10 @@ export function runRunner(getExecutor: (kind: RunKind) => Promise<RunExecutor>, 
     setTimeout(() => process.exit(code), transport.settleMs);
   };
 
+  // Ctrl-C and a closed terminal reach the whole process group, this runner included: the
+  // supervisor decides (cancel, then kill after a timeout), and this process exits on its own
+  // when the supervisor goes away (disconnect below).
+  for (const sig of ['SIGINT', 'SIGHUP'] as const) process.on(sig, () => undefined);
   process.on('uncaughtException', (err) => void finish({ type: 'error', ...errorMessage(err) }, 1));
   process.on('unhandledRejection', (err) => void finish({ type: 'error', ...errorMessage(err) }, 1));
   transport.onDisconnect(() => process.exit(1));
