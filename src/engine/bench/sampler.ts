@@ -1,0 +1,47 @@
+/**
+ * Sampler cost per row of logits at real vocabulary sizes (SmolLM2's 49,152 and Qwen2.5's
+ * 151,936): temperature only, top-k 50, top-p 0.95 and both, on logits shaped like a language
+ * model's (a few dominant tokens over a broad tail) and on flat logits (a random-weight model,
+ * where top-p 0.95 keeps most of the vocabulary).
+ */
+import { sampleToken, type SamplerOptions } from '../generate/sampling';
+import { createRng } from '../random';
+import type { BenchLine } from './cases';
+
+const SETTINGS: Record<string, SamplerOptions> = {
+  temperature: { temperature: 0.7 },
+  top_k_50: { temperature: 0.7, topK: 50 },
+  top_p_095: { temperature: 0.7, topP: 0.95 },
+  top_k_50_top_p_095: { temperature: 0.7, topK: 50, topP: 0.95 },
+};
+
+function logitRows(vocab: number, rows: number, shape: 'peaked' | 'flat', seed: number): Float32Array[] {
+  const rng = createRng(seed);
+  return Array.from({ length: rows }, () => {
+    const x = new Float32Array(vocab);
+    for (let i = 0; i < vocab; i++) {
+      const u = rng.nextFloat();
+      x[i] = shape === 'flat' ? u * 0.5 : u * 4 + (rng.nextFloat() < 0.001 ? 12 : 0);
+    }
+    return x;
+  });
+}
+
+/** Median milliseconds per row for each setting, over `rows` rows after a warm-up pass over them all (JIT). */
+export function samplerCase(vocab: number, shape: 'peaked' | 'flat', rows = 16): BenchLine {
+  const data = logitRows(vocab, rows, shape, vocab);
+  const ms: Record<string, number> = {};
+  for (const [name, o] of Object.entries(SETTINGS)) {
+    const rng = createRng(1);
+    for (const row of data) sampleToken(row, o, rng);
+    const times: number[] = [];
+    for (const row of data) {
+      const t0 = performance.now();
+      sampleToken(row, o, rng);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    ms[name] = Math.round(times[times.length >> 1]! * 100) / 100;
+  }
+  return { case: `sample_row_V${vocab}_${shape}`, ms_per_row: ms };
+}
