@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptFormatFields } from './promptFormat';
 import { commonFields } from './common';
 import { taskRefSchema } from './taskRefs';
 
@@ -6,6 +7,7 @@ export const evalConfigSchema = z
   .object({
     kind: z.literal('eval'),
     ...commonFields,
+    ...promptFormatFields,
     model: z.string().min(1, 'expected a model folder path or a registered model id'),
     tasks: z.array(taskRefSchema).min(1, 'expected at least one task'),
     num_examples: z.number().int().positive('expected ≥ 1 example per task').default(200),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptFormatFields } from './promptFormat';
 import { commonFields, trainingSchema } from './common';
 import { loraSchema } from './sft';
 import { taskRefSchema } from './taskRefs';
@@ -93,6 +94,7 @@ export const grpoConfigSchema = z
   .object({
     kind: z.literal('grpo'),
     ...commonFields,
+    ...promptFormatFields,
     model: z.string().min(1, 'expected a model folder path or a registered model id'),
     /** Prompts come from the tasks' train split; rewards from each task's verifier. */
     tasks: z.array(taskRefSchema).min(1, 'expected at least one task'),

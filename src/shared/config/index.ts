@@ -16,6 +16,7 @@ export * from './evalRun';
 export * from './prune';
 export * from './grpo';
 export * from './value';
+export * from './promptFormat';
 
 export const CONFIG_SCHEMAS = {
   pretrain: pretrainConfigSchema,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptFormatFields, tokenizerSourceFields } from './promptFormat';
 import { commonFields, trainingSchema } from './common';
 import { taskRefSchema } from './taskRefs';
 
@@ -40,6 +41,8 @@ export const decoderShapeSchema = z
 export const pretrainConfigSchema = z.object({
   kind: z.literal('pretrain'),
   ...commonFields,
+  ...tokenizerSourceFields,
+  ...promptFormatFields,
   model: decoderShapeSchema.default(() => decoderShapeSchema.parse({})),
   data: z
     .object({

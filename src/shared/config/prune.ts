@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptFormatFields } from './promptFormat';
 import { commonFields } from './common';
 import { BUILTIN_EVAL_TASKS } from './presets';
 import { taskRefSchema } from './taskRefs';
@@ -36,6 +37,7 @@ export const pruneConfigSchema = z
   .object({
     kind: z.literal('prune'),
     ...commonFields,
+    ...promptFormatFields,
     model: z.string().min(1, 'expected a model folder path or a registered model id'),
     method: z.enum(PRUNE_METHODS).default('block_influence'),
     /** Decoder layers to remove (the block size n of angular_distance and streamline). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptFormatFields } from './promptFormat';
 import { commonFields, trainingSchema } from './common';
 import { taskRefSchema } from './taskRefs';
 
@@ -35,6 +36,7 @@ export type ResponsesConfig = z.infer<typeof responsesSchema>;
 export const sftConfigSchema = z.object({
   kind: z.literal('sft'),
   ...commonFields,
+  ...promptFormatFields,
   model: z.string().min(1, 'expected a model folder path or a registered model id'),
   data: z.object({
     tasks: z.array(taskRefSchema).min(1, 'expected at least one dataset or task'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptFormatFields } from './promptFormat';
 import { commonFields } from './common';
 import { taskRefSchema } from './taskRefs';
 
@@ -56,6 +57,7 @@ export const valueConfigSchema = z
   .object({
     kind: z.literal('value'),
     ...commonFields,
+    ...promptFormatFields,
     model: z.string().min(1, 'expected a model folder path or a registered model id'),
     train: valueTrainSchema.default(() => valueTrainSchema.parse({})),
     val: valueValSchema.default(() => valueValSchema.parse({})),
