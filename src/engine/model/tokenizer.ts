@@ -296,3 +296,36 @@ export function tokenizerFromJson(
   };
   return self;
 }
+
+/** Whether a pre-tokenizer / decoder / normalizer description (possibly a Sequence) has a part of `type`. */
+function hasPart(node: unknown, type: string): boolean {
+  if (!node || typeof node !== 'object') return false;
+  const n = node as Record<string, unknown>;
+  if (n.type === type) return true;
+  for (const key of ['pretokenizers', 'decoders', 'normalizers', 'processors']) {
+    const list = n[key];
+    if (Array.isArray(list) && list.some((x) => hasPart(x, type))) return true;
+  }
+  return false;
+}
+
+/**
+ * The family a tokenizer.json belongs to, in words (for the Models page): byte-level BPE
+ * (GPT-2, Llama 3, Qwen), SentencePiece-style BPE (▁ for spaces, byte fallback: Llama 2,
+ * Mistral), SentencePiece Unigram, WordPiece, or a word/character-level vocabulary.
+ */
+export function tokenizerStyle(json: Record<string, unknown>): string {
+  const model = (json.model ?? {}) as { type?: unknown; byte_fallback?: unknown; vocab?: unknown; merges?: unknown };
+  const type = typeof model.type === 'string' ? model.type : Array.isArray(model.vocab) ? 'Unigram' : model.merges ? 'BPE' : 'WordLevel';
+  const metaspace = hasPart(json.pre_tokenizer, 'Metaspace') || hasPart(json.decoder, 'Metaspace') || hasPart(json.normalizer, 'Prepend');
+  if (type === 'BPE') {
+    if (hasPart(json.pre_tokenizer, 'ByteLevel') || hasPart(json.decoder, 'ByteLevel')) return 'byte-level BPE';
+    if (model.byte_fallback === true) return `SentencePiece-style BPE with byte fallback${metaspace ? ' (▁ for spaces)' : ''}`;
+    return metaspace ? 'SentencePiece-style BPE (▁ for spaces)' : 'BPE';
+  }
+  if (type === 'Unigram') return 'SentencePiece Unigram';
+  if (type === 'WordPiece') return 'WordPiece';
+  const split = json.pre_tokenizer as { type?: unknown; pattern?: { Regex?: unknown } } | null | undefined;
+  if (split?.type === 'Split' && split.pattern?.Regex === '[\\s\\S]') return 'character-level (Benchtop built-in)';
+  return 'word-level';
+}
