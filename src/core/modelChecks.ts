@@ -65,7 +65,7 @@ export async function checkModelFolder(f: FolderFacts): Promise<ModelChecks> {
 
   const warnings: string[] = [];
   if (tok.eosId === null) {
-    warnings.push('No end-of-sequence token: SFT, prune and value runs will refuse this folder, and generation only stops at max_new_tokens. Set eos_token in tokenizer_config.json or eos_token_id in generation_config.json.');
+    warnings.push('No end-of-sequence token: SFT, prune and value runs will refuse this folder, and generation only stops at max_new_tokens. Set eos_token in tokenizer_config.json or eos_token_id in generation_config.json, or name a token in the run config\'s sequence_end.');
   }
   if (tok.chatTemplate === null) warnings.push('No chat template: runs give prompts as plain text (prompt_format: chat is unavailable).');
   const low = f.dtypes.filter((d) => d !== 'F32');

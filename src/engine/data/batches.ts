@@ -33,7 +33,7 @@ export interface TokenBatch {
 /** What training, scoring, pruning and valuation need from the tokenizer to close an example. */
 export const NO_EOS =
   'the tokenizer has no end-of-sequence token, and every example (for training, pruning calibration and valuation) ends with one: ' +
-  'set eos_token in tokenizer_config.json or eos_token_id in generation_config.json';
+  'set eos_token in tokenizer_config.json or eos_token_id in generation_config.json, or name a token in the run config\'s sequence_end';
 
 export function encodeExample(
   tok: TextTokenizer,

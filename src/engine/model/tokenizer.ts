@@ -14,7 +14,7 @@
  *   tokenizers have no BOS: their sequences start with the first text token.
  * * EOS (`eosId`) closes every training and scoring sequence; `eosIds` (every id that ends a
  *   generation) adds generation_config.json's eos_token_id (a number or a list). Without an
- *   eos_token the first generation_config id is the EOS.
+ *   eos_token the first generation_config id is the EOS; a run's sequence_end replaces it.
  * * Prompts are rendered with the chat template (`chat`) or used as they are (`plain`); the
  *   default is chat when the folder has a template other than the built-in model's plain one.
  */
@@ -56,8 +56,12 @@ export interface TextTokenizer {
    * assistant opening (the template writes any BOS itself); plain → BOS when addBos, then the text.
    */
   encodePrompt(text: string): number[];
-  /** The same tokenizer with another prompt format (undefined = the default); chat needs a template. */
-  withPromptFormat(format: PromptFormat | undefined): TextTokenizer;
+  /**
+   * The same tokenizer with a run's prompt format (undefined = the default; chat needs a template)
+   * and, when given, `sequenceEnd` — a token that closes examples instead of the EOS (the run
+   * config's sequence_end, named in errors).
+   */
+  withPromptFormat(format: PromptFormat | undefined, sequenceEnd?: string): TextTokenizer;
   tokenToId(token: string): number | null;
   idToToken(id: number): string | null;
   /** Render messages with this tokenizer's chat template (error when it has none). */
@@ -167,6 +171,8 @@ export interface TokenizerExtras {
   /** Named in errors about generation_config.json. */
   generationFile?: string;
   promptFormat?: PromptFormat;
+  /** A token that closes examples instead of the EOS (run config sequence_end). */
+  sequenceEnd?: string;
 }
 
 /** True when a TemplateProcessing post-processor's single-sequence template starts with `token`. */
@@ -231,8 +237,13 @@ export function tokenizerFromJson(
   const vocabSize = countVocab(json);
 
   const genEos = idList(extras.generationEos, extras.generationFile ?? 'generation_config.json', vocabSize);
-  const eosId = eos.id ?? genEos[0] ?? null;
-  const eosIds = [...new Set([...(eosId === null ? [] : [eosId]), ...genEos])];
+  let eosId = eos.id ?? genEos[0] ?? null;
+  if (extras.sequenceEnd !== undefined) {
+    const id = tokenToId(extras.sequenceEnd);
+    if (id === null) throw new Error(`sequence_end: ${JSON.stringify(extras.sequenceEnd)} is not a token of ${file}; expected one token of its vocabulary`);
+    eosId = id;
+  }
+  const eosIds = [...new Set([...(eosId === null ? [] : [eosId]), ...(eos.id === null ? [] : [eos.id]), ...genEos])];
   const flag = (key: string): boolean | null => {
     const v = config[key];
     if (v === undefined || v === null) return null;
@@ -289,7 +300,7 @@ export function tokenizerFromJson(
     encodeText: (text) => [...bosPrefix, ...encode(text), ...(addEos ? [eosId!] : [])],
     encodePrompt: (text) =>
       promptFormat === 'chat' ? encode(renderChat([{ role: 'user', content: text }], true)) : [...bosPrefix, ...encode(text)],
-    withPromptFormat: (format) => tokenizerFromJson(json, config, file, configFile, { ...extras, promptFormat: format }),
+    withPromptFormat: (format, sequenceEnd) => tokenizerFromJson(json, config, file, configFile, { ...extras, promptFormat: format, sequenceEnd }),
     tokenToId,
     idToToken: (id) => tok.id_to_token(id) ?? null,
     applyChatTemplate: (messages, opts) => renderChat(messages, opts?.addGenerationPrompt),

@@ -74,7 +74,7 @@ export const runPrune: RunExecutor = async (ctx) => {
   });
   const dir = resolveModelFolder(cfg.model, ctx.dataDir);
   const folder = await loadModelFolder(dir);
-  folder.tokenizer = folder.tokenizer.withPromptFormat(cfg.prompt_format);
+  folder.tokenizer = folder.tokenizer.withPromptFormat(cfg.prompt_format, cfg.sequence_end);
   const L = folder.config.num_hidden_layers;
   const spec: ProtectSpec = { numLayers: L, numRemove: cfg.num_layers, protectFirst: cfg.protect_first, protectLast: cfg.protect_last };
   const allowed = removableLayers(spec); // config errors before anything slow

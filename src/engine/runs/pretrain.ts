@@ -74,7 +74,7 @@ export const runPretrain: RunExecutor = async (ctx) => {
   const cfg = ctx.config;
   if (cfg.kind !== 'pretrain') throw new Error(`the pretrain executor got a '${cfg.kind}' config`);
   checkTaskNames(cfg.data.tasks, 'data.tasks', ctx.dataDir);
-  const tokenizer = (await pretrainTokenizer(cfg.tokenizer, ctx.dataDir)).withPromptFormat(cfg.prompt_format);
+  const tokenizer = (await pretrainTokenizer(cfg.tokenizer, ctx.dataDir)).withPromptFormat(cfg.prompt_format, cfg.sequence_end);
   const files = { json: tokenizer.json, config: tokenizer.configJson };
   const config = decoderConfigFromShape(cfg.model, tokenizer);
   if (cfg.data.seq_len > config.max_position_embeddings) {

@@ -7,8 +7,8 @@ export const evalConfigSchema = z
   .object({
     kind: z.literal('eval'),
     ...commonFields,
-    ...promptFormatFields,
     model: z.string().min(1, 'expected a model folder path or a registered model id'),
+    ...promptFormatFields,
     tasks: z.array(taskRefSchema).min(1, 'expected at least one task'),
     num_examples: z.number().int().positive('expected ≥ 1 example per task').default(200),
     /** n samples per prompt for pass@k / maj@k (ALGORITHMS.md §5.1). */

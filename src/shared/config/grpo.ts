@@ -94,8 +94,8 @@ export const grpoConfigSchema = z
   .object({
     kind: z.literal('grpo'),
     ...commonFields,
-    ...promptFormatFields,
     model: z.string().min(1, 'expected a model folder path or a registered model id'),
+    ...promptFormatFields,
     /** Prompts come from the tasks' train split; rewards from each task's verifier. */
     tasks: z.array(taskRefSchema).min(1, 'expected at least one task'),
     /** G: completions sampled per prompt (a group). */

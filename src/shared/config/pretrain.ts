@@ -41,9 +41,9 @@ export const decoderShapeSchema = z
 export const pretrainConfigSchema = z.object({
   kind: z.literal('pretrain'),
   ...commonFields,
+  model: decoderShapeSchema.default(() => decoderShapeSchema.parse({})),
   ...tokenizerSourceFields,
   ...promptFormatFields,
-  model: decoderShapeSchema.default(() => decoderShapeSchema.parse({})),
   data: z
     .object({
       tasks: z.array(taskRefSchema).min(1, 'expected at least one task in the mixture').default([{ task: 'arithmetic', weight: 1, options: {} }]),

@@ -5,10 +5,16 @@ import { z } from 'zod';
  * and generates or trains on prompts (sft, eval, prune, grpo, value). `chat` renders each prompt
  * as one user turn through the folder's chat template (tokenizer_config.json chat_template),
  * `plain` uses the text as it is. Left out: chat when the model has a template (Benchtop's own
- * models, trained on plain prompts, default to plain).
+ * models, trained on plain prompts, default to plain). The same kinds can name the token that
+ * ends each example (`sequence_end`).
  */
 export const promptFormatFields = {
   prompt_format: z.enum(['chat', 'plain']).optional(),
+  /**
+   * A token of the vocabulary (e.g. "<|endoftext|>") that closes every example and separates
+   * packed ones, instead of the tokenizer's EOS; generation also stops at it. Unset: the EOS.
+   */
+  sequence_end: z.string().min(1, 'expected a token of the vocabulary, e.g. "<|endoftext|>"').optional(),
 };
 
 /**

@@ -37,8 +37,8 @@ export const pruneConfigSchema = z
   .object({
     kind: z.literal('prune'),
     ...commonFields,
-    ...promptFormatFields,
     model: z.string().min(1, 'expected a model folder path or a registered model id'),
+    ...promptFormatFields,
     method: z.enum(PRUNE_METHODS).default('block_influence'),
     /** Decoder layers to remove (the block size n of angular_distance and streamline). */
     num_layers: z.number().int('expected a whole number').positive('expected ≥ 1 layer to remove').default(1),

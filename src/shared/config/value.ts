@@ -57,8 +57,8 @@ export const valueConfigSchema = z
   .object({
     kind: z.literal('value'),
     ...commonFields,
-    ...promptFormatFields,
     model: z.string().min(1, 'expected a model folder path or a registered model id'),
+    ...promptFormatFields,
     train: valueTrainSchema.default(() => valueTrainSchema.parse({})),
     val: valueValSchema.default(() => valueValSchema.parse({})),
     /** Share of train examples given a wrong answer (choice: another choice; trailing number: one digit changed; otherwise another example's answer). */

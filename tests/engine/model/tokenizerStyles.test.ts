@@ -91,6 +91,28 @@ describe('special tokens and sequence conventions per style', () => {
   });
 });
 
+describe('BOS without a post-processor or add_bos_token, and a run-chosen sequence end', () => {
+  it('a named bos_token opens sequences (SmolLM2, Benchtop models) unless add_bos_token says false', () => {
+    const f = tokenizerFiles('qwen');
+    const smol = tokenizerFromJson(f.json, { ...f.config, bos_token: '<|im_start|>' });
+    expect(smol.addBos).toBe(true);
+    expect(smol.withPromptFormat('plain').encodePrompt('1')).toEqual([267, 0x31]);
+    expect(tokenizerFromJson(f.json, { ...f.config, bos_token: '<|im_start|>', add_bos_token: false }).addBos).toBe(false);
+  });
+
+  it('sequence_end closes examples when the tokenizer has no EOS; a token outside the vocabulary is refused', () => {
+    const f = tokenizerFiles('qwen');
+    const noEos = tokenizerFromJson(f.json, { ...f.config, eos_token: null }, '/m/tokenizer.json');
+    expect(noEos.eosId).toBeNull();
+    expect(() => encodeExample(noEos, '1+1=', '2', { completionOnly: true })).toThrow(/no end-of-sequence token.*sequence_end/);
+    const t = noEos.withPromptFormat('plain', '<|endoftext|>');
+    expect(t.eosId).toBe(266);
+    expect(t.eosIds).toEqual([266]);
+    expect(encodeExample(t, '1+1=', '2', { completionOnly: true }).ids).toEqual([0x31, 0x2b, 0x31, 0x3d, 0x32, 266]);
+    expect(() => noEos.withPromptFormat('plain', '<|nope|>')).toThrow(/^sequence_end: "<\|nope\|>" is not a token of \/m\/tokenizer\.json/);
+  });
+});
+
 describe('training sequences without BOS', () => {
   it('an example is prompt, completion, EOS; completion-only labels cover exactly the completion and EOS', () => {
     const t = load('qwen').withPromptFormat('plain');
