@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { promptFormatFields } from './promptFormat';
 import { commonFields } from './common';
-import { BUILTIN_EVAL_TASKS } from './presets';
+import { BUILTIN_EVAL_TASKS } from './builtinModel';
 import { taskRefSchema } from './taskRefs';
 
 /**
