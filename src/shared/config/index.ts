@@ -9,6 +9,7 @@ export * from './sft';
 export * from './evalRun';
 export * from './prune';
 export * from './grpo';
+export * from './grpoScience';
 export * from './value';
 export * from './promptFormat';
 
