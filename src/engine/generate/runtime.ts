@@ -51,8 +51,8 @@ export class ModelRuntime {
   }
 
   /** Token ids of a prompt as training sees it (chat template or plain, src/engine/data/batches.ts). */
-  encodePrompt(text: string): number[] {
-    return this.folder.tokenizer.encodePrompt(text);
+  encodePrompt(text: string, responsePrefix?: string): number[] {
+    return this.folder.tokenizer.encodePrompt(text, responsePrefix);
   }
 
   session(kind: GraphKind): Promise<GraphSession> {

@@ -54,8 +54,11 @@ export interface TextTokenizer {
   /**
    * A task prompt as the model is asked it: chat → the template with one user turn and the
    * assistant opening (the template writes any BOS itself); plain → BOS when addBos, then the text.
+   * `responsePrefix` is text the answer already starts with (e.g. a failure prefix): it follows
+   * the assistant opening in chat, the prompt text in plain, and is encoded together with what
+   * precedes it (as one string) so the tokens match a model that wrote it itself.
    */
-  encodePrompt(text: string): number[];
+  encodePrompt(text: string, responsePrefix?: string): number[];
   /**
    * The same tokenizer with a run's prompt format (undefined = the default; chat needs a template)
    * and, when given, `sequenceEnd` — a token that closes examples instead of the EOS (the run
@@ -298,8 +301,10 @@ export function tokenizerFromJson(
     encode,
     decode: (ids, opts) => (ids.length === 0 ? '' : tok.decode([...ids], { skip_special_tokens: opts?.skipSpecial ?? false })),
     encodeText: (text) => [...bosPrefix, ...encode(text), ...(addEos ? [eosId!] : [])],
-    encodePrompt: (text) =>
-      promptFormat === 'chat' ? encode(renderChat([{ role: 'user', content: text }], true)) : [...bosPrefix, ...encode(text)],
+    encodePrompt: (text, responsePrefix = '') =>
+      promptFormat === 'chat'
+        ? encode(renderChat([{ role: 'user', content: text }], true) + responsePrefix)
+        : [...bosPrefix, ...encode(text + responsePrefix)],
     withPromptFormat: (format, sequenceEnd) => tokenizerFromJson(json, config, file, configFile, { ...extras, promptFormat: format, sequenceEnd }),
     tokenToId,
     idToToken: (id) => tok.id_to_token(id) ?? null,

@@ -70,6 +70,10 @@ describe('special tokens and sequence conventions per style', () => {
     expect(l.encodeText('hi')).toEqual([l.bosId, ...l.encode('hi')]);
     const s = load('sentencepiece');
     expect(s.decode(s.encodePrompt('2+2='))).toBe('<s>[INST] 2+2= [/INST]');
+    // A response prefix opens the assistant turn in chat, and continues the text in plain.
+    expect(q.decode(q.encodePrompt('1+1=', 'the'))).toBe('<|im_start|>user\n1+1=<|im_end|>\n<|im_start|>assistant\nthe');
+    expect(q.withPromptFormat('plain').encodePrompt('x is', ' the')).toEqual(q.encode('x is the'));
+    expect(l.withPromptFormat('plain').encodePrompt('a', 'b')).toEqual([l.bosId, ...l.encode('ab')]);
   });
 
   it('the built-in tokenizer keeps plain prompts by default; chat without a template is refused', () => {
