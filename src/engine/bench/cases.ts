@@ -15,6 +15,7 @@ import { ModelRuntime } from '../generate/runtime';
 import { benchGeneration } from '../generate/inGraph';
 import { scoreIds } from '../generate/scoring';
 import { createRng } from '../random';
+import { samplerCase } from './sampler';
 
 export interface BenchLine {
   case: string;
@@ -204,6 +205,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchLine[]> {
 
   await rt.release();
   emit(await generationCase('generate_d256_L8_V8192_P32_N256', { ...GEN_D256_L8, vocab_size: 8192 }, { batch: 1, promptTokens: 32, newTokens: 256 }, roof.gflops, session));
+
+  for (const vocab of [49152, 151936]) for (const shape of ['peaked', 'flat'] as const) emit(samplerCase(vocab, shape));
 
   if (!opts.quick) {
     const smol = parseDecoderConfig('bench 135M shape', SMOL_135M);

@@ -41,7 +41,7 @@ export class ModelRuntime {
     const ids = new Set<number>(this.folder.config.eos_token_id);
     const g = this.folder.generationConfig.eos_token_id;
     for (const id of Array.isArray(g) ? g : g === undefined ? [] : [g]) if (typeof id === 'number') ids.add(id);
-    if (this.folder.tokenizer.eosId !== null) ids.add(this.folder.tokenizer.eosId);
+    for (const id of this.folder.tokenizer.eosIds) ids.add(id);
     return ids;
   }
 
@@ -50,10 +50,9 @@ export class ModelRuntime {
     return this.folder.tokenizer.padId ?? this.folder.config.pad_token_id ?? this.folder.tokenizer.eosId ?? 0;
   }
 
-  /** Token ids of a prompt as training sees it: <bos> then the text (src/engine/data/batches.ts). */
-  encodePrompt(text: string): number[] {
-    const bos = this.folder.tokenizer.bosId;
-    return [...(bos === null ? [] : [bos]), ...this.folder.tokenizer.encode(text)];
+  /** Token ids of a prompt as training sees it (chat template or plain, src/engine/data/batches.ts). */
+  encodePrompt(text: string, responsePrefix?: string): number[] {
+    return this.folder.tokenizer.encodePrompt(text, responsePrefix);
   }
 
   session(kind: GraphKind): Promise<GraphSession> {

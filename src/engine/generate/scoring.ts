@@ -23,12 +23,12 @@ export interface ScoreOptions {
 }
 
 function encodeItem(rt: ModelRuntime, item: ScoreItem, index: number): { ids: number[]; start: number } {
-  if (typeof item === 'string') return { ids: rt.encodePrompt(item), start: 0 };
+  if (typeof item === 'string') return { ids: rt.tokenizer.encodeText(item), start: 0 };
   if (item && typeof item === 'object' && 'prompt' in item && typeof item.prompt === 'string' && typeof item.completion === 'string') {
     const p = rt.encodePrompt(item.prompt);
     return { ids: [...p, ...rt.tokenizer.encode(item.completion)], start: p.length };
   }
-  if (item && typeof item === 'object' && 'text' in item && typeof item.text === 'string') return { ids: rt.encodePrompt(item.text), start: 0 };
+  if (item && typeof item === 'object' && 'text' in item && typeof item.text === 'string') return { ids: rt.tokenizer.encodeText(item.text), start: 0 };
   throw new Error(`score: item ${index} must be a string, {text} or {prompt, completion} with string values`);
 }
 

@@ -96,6 +96,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
   const t = cfg.training;
   const dir = resolveModelFolder(cfg.model, ctx.dataDir);
   const folder = await loadModelFolder(dir);
+  folder.tokenizer = folder.tokenizer.withPromptFormat(cfg.prompt_format, cfg.sequence_end);
   const { config, tokenizer } = folder;
   const session = sessionSettingsOf(ctx);
   const tasks: MixtureEntry[] = cfg.tasks.map((r) => ({ task: r.task, weight: r.weight, options: r.options }));

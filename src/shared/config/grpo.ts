@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptFormatFields } from './promptFormat';
 import { commonFields, trainingSchema } from './common';
 import { loraSchema } from './sft';
 import { taskRefSchema } from './taskRefs';
@@ -96,6 +97,7 @@ export const grpoConfigSchema = z
     kind: z.literal('grpo'),
     ...commonFields,
     model: z.string().min(1, 'expected a model folder path or a registered model id'),
+    ...promptFormatFields,
     /** Prompts come from the tasks' train split; rewards from each task's verifier. */
     tasks: z.array(taskRefSchema).min(1, 'expected at least one task'),
     /** G: completions sampled per prompt (a group). */
