@@ -101,6 +101,14 @@ export class AdamWTrainer {
     return { loss: lossSum / n, gradNorm: Number(out[names.gradNorm]!.data[0]), lr, outputs };
   }
 
+  /**
+   * Current parameter values as the ORT tensors the last step returned (no copy): feed them to
+   * other graphs. A step replaces them with new tensors, never writes into these.
+   */
+  paramTensors(): Record<string, ort.Tensor> {
+    return Object.fromEntries(this.compiled.params.map((p) => [p.name, this.state.get(p.name)!]));
+  }
+
   /** Current parameter values (copies). */
   params(): Record<string, Float32Array> {
     return Object.fromEntries(this.compiled.params.map((p) => [p.name, Float32Array.from(this.state.get(p.name)!.data as Float32Array)]));

@@ -83,6 +83,14 @@ export class PolicyTrainer {
     return this.trainer.params();
   }
 
+  /**
+   * The trainable state as ORT tensors (no copy): every weight, or the adapters — what the
+   * generation and scoring graphs are fed (ModelRuntime.setState).
+   */
+  stateTensors(): Record<string, ort.Tensor> {
+    return this.trainer.paramTensors();
+  }
+
   /** With LoRA: the adapters by PEFT name. */
   adapters(p: Record<string, Float32Array> = this.parameters()): Map<string, Tensor32> | undefined {
     if (!this.spec.lora) return undefined;
@@ -108,7 +116,7 @@ export class PolicyTrainer {
 
   /** Log-probs [batch·seqLen] of the rows' targets under the current policy (temperature-scaled). */
   async scorePolicy(rows: TrainRows): Promise<Float32Array> {
-    const out = await this.scorer.run({ ...this.rowsFeed(rows), ...this.parameters() });
+    const out = await this.scorer.run({ ...this.rowsFeed(rows), ...this.stateTensors() });
     return out[POLICY_DATA.logprobs]!.data as Float32Array;
   }
 

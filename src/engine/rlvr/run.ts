@@ -20,6 +20,7 @@ import type { GrpoConfig } from '../../shared/config/grpo';
 import type { RunContext, RunExecutor } from '../../shared/runContext';
 import { MixtureStream, type MixtureEntry } from '../data/batches';
 import { InferenceModel } from '../generate/inferenceModel';
+import { sessionBuildCount } from '../onnx/session';
 import { loadModelFolder } from '../model/folder';
 import { loraParameterCount, saveLoraAdapter, type LoraSpec } from '../model/lora';
 import { learningRateAt, type OptimizerSettings, type ScheduleSpec } from '../optim';
@@ -122,8 +123,16 @@ export const runGrpo: RunExecutor = async (ctx) => {
   const loss = lossSpecOf(cfg);
   const limit = config.sliding_window ?? config.max_position_embeddings;
 
-  // Generation: KV-cache sampling with the policy's weights of the moment (swapped in per batch).
-  const sampler = InferenceModel.create(config, folder.weights, tokenizer, { ...session, batchSize: Math.min(B, 64), fitToLimit: true }, folder.generationConfig);
+  // Generation: in-graph (or, on WebGPU, JS-loop) sampling whose graphs take the trainable state
+  // as inputs — every weight, or the LoRA adapters on the stored base — so a policy update is a
+  // new feed (sampler.setState), never a rebuilt session.
+  const sampler = InferenceModel.create(
+    config,
+    folder.weights,
+    tokenizer,
+    { ...session, batchSize: Math.min(B, 64), fitToLimit: true, trainable: lora ? { lora } : 'all' },
+    folder.generationConfig,
+  );
   const { maxPrompt, seqLen } = rowShape(cfg, tasks, (s) => sampler.encodePrompt(s), limit, `${dir}/config.json`, ctx.log);
   const padId = sampler.padId;
 
@@ -187,7 +196,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
       warned.add(m);
     };
     const evalNow = async (step: number) => {
-      await sampler.setWeights(policy.modelWeights());
+      sampler.setState(policy.stateTensors());
       const m = await evaluateQuick(sampler, tasks, { examples: cfg.eval_examples, seed: cfg.seed, maxNewTokens: cfg.max_completion_length, signal: ctx.signal });
       if (Object.keys(m).length) ctx.metrics(step, m);
     };
@@ -200,6 +209,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
     const poolSampling = { maxCompletionLength: cfg.max_completion_length, temperature: cfg.temperature, topP: cfg.top_p, topK: cfg.top_k, maxPromptTokens: maxPrompt };
     const decodeText = (ids: readonly number[]) => tokenizer.decode(ids as number[], { skipSpecial: true });
     let batch: GenerationBatch | null = null;
+    let buildsAfterFirstStep: number | null = null;
     while (policy.step < t.max_steps) {
       if (ctx.signal.aborted) {
         ctx.log('info', `cancelled at step ${policy.step} of ${t.max_steps}`);
@@ -208,7 +218,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
       const step = policy.step;
       const started = performance.now();
       if (step % mu === 0 || !batch) {
-        await sampler.setWeights(policy.modelWeights());
+        sampler.setState(policy.stateTensors());
         let drawn;
         if (pool) {
           if (pool.due(step)) {
@@ -246,9 +256,11 @@ export const runGrpo: RunExecutor = async (ctx) => {
         step_time: (performance.now() - started) / 1000,
       });
       const done = policy.step;
+      // Sessions are built during the first step (generation, scoring, training); none after it.
+      buildsAfterFirstStep ??= sessionBuildCount();
       ctx.progress(done, t.max_steps, 'train');
       if (done % t.log_every === 0 || done === t.max_steps) {
-        ctx.metrics(done, { ...window.flush(), learning_rate: r.lr, num_tokens: counters.tokens! });
+        ctx.metrics(done, { ...window.flush(), learning_rate: r.lr, num_tokens: counters.tokens!, 'perf/session_builds': sessionBuildCount() - buildsAfterFirstStep });
       }
       if (t.eval_every > 0 && done % t.eval_every === 0 && done < t.max_steps) await evalNow(done);
       if (t.checkpoint_every > 0 && done % t.checkpoint_every === 0 && done % mu === 0 && done < t.max_steps) {
@@ -270,7 +282,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
       for (const f of files) ctx.artifact(join(adapterDir, f), f.endsWith('.json') ? 'lora-adapter' : 'lora-adapter-file');
     }
     await saveAndRegister(ctx, out, { config, weights, tokenizer: { json: tokenizer.json, configJson: tokenizer.configJson }, generationConfig: folder.generationConfig });
-    await sampler.setWeights(weights);
+    sampler.setState(policy.stateTensors());
     const final = await evaluateQuick(sampler, tasks, { examples: cfg.eval_examples, seed: cfg.seed, maxNewTokens: cfg.max_completion_length, signal: ctx.signal });
     if (Object.keys(final).length) ctx.metrics(policy.step, final);
   } finally {
