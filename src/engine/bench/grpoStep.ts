@@ -18,6 +18,7 @@ import { createRng } from '../random';
 import { POLICY_INPUTS } from '../rlvr/policyLoss';
 import { PolicyTrainer } from '../rlvr/policyTrainer';
 import { packRows } from '../rlvr/rollout';
+import { splitMicroBatches } from '../rlvr/generationBatch';
 
 export interface GrpoStepCaseOptions {
   /** HF config keys of the model shape. */
@@ -27,6 +28,12 @@ export interface GrpoStepCaseOptions {
   promptTokens: number;
   newTokens: number;
   lora?: LoraSpec;
+  /**
+   * Micro-batches of the training step (gradient accumulation; scoring runs per micro-batch too).
+   * Default 1. The 135M case uses 8 (8 rows each, TRL's per-device default): one micro-batch of
+   * 64 rows × 80 positions × 49,152 logits needs ~20 GB in the backward pass.
+   */
+  microBatches?: number;
 }
 
 /** A character tokenizer of exactly `size` tokens (4 specials + code points from U+4E00, surrogates skipped). */
@@ -47,6 +54,8 @@ export async function grpoStepCase(name: string, o: GrpoStepCaseOptions, session
   const config = parseDecoderConfig(`bench ${name}`, { ...o.config, vocab_size: tokenizer.vocabSize });
   const weights = initDecoderWeights(config, 0);
   const B = o.prompts * o.generations;
+  const micro = o.microBatches ?? 1;
+  if (B % micro !== 0) throw new Error(`bench ${name}: ${B} rows do not split into ${micro} micro-batches`);
   const seqLen = o.promptTokens + o.newTokens;
   const rng = createRng(17);
   const prompts = Array.from({ length: o.prompts }, () => [1, ...Array.from({ length: o.promptTokens - 1 }, () => 4 + rng.nextInt(config.vocab_size - 4))]);
@@ -55,7 +64,8 @@ export async function grpoStepCase(name: string, o: GrpoStepCaseOptions, session
     config,
     weights,
     ...(o.lora ? { lora: o.lora } : {}),
-    batch: B,
+    batch: B / micro,
+    accumulationSteps: micro,
     seqLen,
     temperature: 1,
     loss: { lossType: 'grpo', importanceSamplingLevel: 'token', epsilon: 0.2, epsilonHigh: 0.2, delta: null, beta: 0, maxCompletionLength: o.newTokens },
@@ -78,12 +88,13 @@ export async function grpoStepCase(name: string, o: GrpoStepCaseOptions, session
       const t2 = performance.now();
       const dims = [B, seqLen];
       const adv = Float32Array.from({ length: B }, () => rng.normal());
-      await policy.trainStep(rows, {
+      const head = {
         [POLICY_INPUTS.oldLogprobs]: { data: old, dims },
         [POLICY_INPUTS.advantages]: { data: adv, dims: [B] },
         [POLICY_INPUTS.completionMask]: { data: rows.mask, dims },
         [POLICY_INPUTS.tokenWeights]: { data: new Float32Array(B * seqLen).fill(1), dims },
-      }, 1e-5);
+      };
+      await policy.trainMicroBatches(splitMicroBatches(rows, head, B / micro, micro), 1e-5);
       const t3 = performance.now();
       return { generate: (t1 - t0) / 1000, score: (t2 - t1) / 1000, train: (t3 - t2) / 1000 };
     };
@@ -103,6 +114,7 @@ export async function grpoStepCase(name: string, o: GrpoStepCaseOptions, session
       case: name,
       parameters: parameterCount(config),
       trainable: o.lora ? `lora r${o.lora.r}` : 'full',
+      micro_batches: micro,
       prompts: o.prompts,
       generations: o.generations,
       prompt_tokens: o.promptTokens,

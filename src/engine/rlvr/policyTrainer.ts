@@ -18,7 +18,7 @@ import { decoderParams, loraParams } from '../runs/decoderLoss';
 import { weightsFromParams } from '../runs/trainLoop';
 import { buildScoreGraph, grpoLossBuilder, POLICY_DATA, type PolicyShape } from './policyGraph';
 import type { PolicyLossSpec } from './policyLoss';
-import type { TrainRows } from './rollout';
+import { sliceRows, type TrainRows } from './rollout';
 
 export interface PolicyTrainerSpec extends PolicyShape {
   loss: PolicyLossSpec;
@@ -28,6 +28,11 @@ export interface PolicyTrainerSpec extends PolicyShape {
   seed: number;
   /** Resume from a saved trainer state instead of the base weights / fresh adapters. */
   resume?: TrainerState;
+  /**
+   * Micro-batches of `batch` rows per optimizer step (gradient accumulation, default 1): the
+   * step averages their gradients (optim/trainStep.ts).
+   */
+  accumulationSteps?: number;
 }
 
 export class PolicyTrainer {
@@ -47,7 +52,7 @@ export class PolicyTrainer {
 
   static async create(spec: PolicyTrainerSpec): Promise<PolicyTrainer> {
     const params = PolicyTrainer.paramsOf(spec.config, spec.weights, spec.lora);
-    const compiled = compileTrainStep({ name: 'grpo', params, buildLoss: grpoLossBuilder(spec, spec.loss), optimizer: spec.optimizer });
+    const compiled = compileTrainStep({ name: 'grpo', params, buildLoss: grpoLossBuilder(spec, spec.loss), optimizer: spec.optimizer, accumulationSteps: spec.accumulationSteps ?? 1 });
     const start =
       spec.resume ??
       (spec.lora
@@ -114,25 +119,45 @@ export class PolicyTrainer {
     return { [POLICY_DATA.inputIds]: { data: rows.inputIds, dims }, [POLICY_DATA.targetIds]: { data: rows.targetIds, dims } };
   }
 
+  /** Run a scoring session over `rows` in chunks of the graphs' batch (a generation batch holds several micro-batches). */
+  private async scoreChunks(rows: TrainRows, run: (chunk: TrainRows) => Promise<Float32Array>): Promise<Float32Array> {
+    const b = this.spec.batch;
+    if (rows.batch === b) return run(rows);
+    if (rows.batch % b !== 0) throw new Error(`policy: ${rows.batch} rows are not a whole number of micro-batches of ${b}`);
+    const out = new Float32Array(rows.batch * rows.seqLen);
+    for (let i = 0; i < rows.batch; i += b) out.set(await run(sliceRows(rows, i, b)), i * rows.seqLen);
+    return out;
+  }
+
   /** Log-probs [batch·seqLen] of the rows' targets under the current policy (temperature-scaled). */
-  async scorePolicy(rows: TrainRows): Promise<Float32Array> {
-    const out = await this.scorer.run({ ...this.rowsFeed(rows), ...this.stateTensors() });
-    return out[POLICY_DATA.logprobs]!.data as Float32Array;
+  scorePolicy(rows: TrainRows): Promise<Float32Array> {
+    return this.scoreChunks(rows, async (chunk) => {
+      const out = await this.scorer.run({ ...this.rowsFeed(chunk), ...this.stateTensors() });
+      return out[POLICY_DATA.logprobs]!.data as Float32Array;
+    });
   }
 
   /** Log-probs under the frozen reference (initial) model. */
-  async scoreReference(rows: TrainRows): Promise<Float32Array> {
+  scoreReference(rows: TrainRows): Promise<Float32Array> {
     if (!this.refSession) {
       const { lora: _unused, ...frozen } = this.spec;
       this.refSession = openSession(serialize(buildScoreGraph(frozen, false)), { ...this.spec.session, cache: false });
     }
-    const out = await (await this.refSession).run(this.rowsFeed(rows));
-    return out[POLICY_DATA.logprobs]!.data as Float32Array;
+    const ref = this.refSession;
+    return this.scoreChunks(rows, async (chunk) => {
+      const out = await (await ref).run(this.rowsFeed(chunk));
+      return out[POLICY_DATA.logprobs]!.data as Float32Array;
+    });
   }
 
   /** One optimizer step on the rows plus the loss head's inputs (advantages, old/ref log-probs, masks…). */
   trainStep(rows: TrainRows, head: Feed, lr: number): Promise<StepResult> {
-    return this.trainer.trainStep([{ ...this.rowsFeed(rows), ...head }], lr);
+    return this.trainMicroBatches([{ rows, head }], lr);
+  }
+
+  /** One optimizer step over accumulationSteps micro-batches (gradients averaged). */
+  trainMicroBatches(parts: readonly { rows: TrainRows; head: Feed }[], lr: number): Promise<StepResult> {
+    return this.trainer.trainStep(parts.map((p) => ({ ...this.rowsFeed(p.rows), ...p.head })), lr);
   }
 
   async release(): Promise<void> {

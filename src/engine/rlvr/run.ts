@@ -17,6 +17,7 @@
  */
 import { join } from 'node:path';
 import type { GrpoConfig } from '../../shared/config/grpo';
+import { grpoBatchShape } from '../../shared/config/grpoBatches';
 import type { RunContext, RunExecutor } from '../../shared/runContext';
 import { MixtureStream, type MixtureEntry } from '../data/batches';
 import { InferenceModel } from '../generate/inferenceModel';
@@ -62,9 +63,9 @@ export function lossSpecOf(cfg: GrpoConfig): PolicyLossSpec {
 export function lldsWarnings(cfg: GrpoConfig): string[] {
   if (!cfg.llds.enabled) return [];
   const out: string[] = [];
-  if (cfg.num_iterations === 1) {
+  if (cfg.num_iterations === 1 && grpoBatchShape(cfg).stepsPerPass === 1) {
     out.push(
-      'llds: with num_iterations 1 every step trains on a freshly generated batch, so the old and current log-probs are equal, Δ ≡ 0 and LLDS has no effect; set num_iterations ≥ 2 for it to act',
+      'llds: with num_iterations 1 every step trains on a freshly generated batch, so the old and current log-probs are equal, Δ ≡ 0 and LLDS has no effect; set num_iterations ≥ 2 (or steps_per_generation above gradient_accumulation_steps) for it to act',
     );
   }
   const unmarked = [...new Set(cfg.tasks.map((r) => r.task).filter((t) => !hasAnswerMarker(t)))];
@@ -120,6 +121,9 @@ export const runGrpo: RunExecutor = async (ctx) => {
   const G = cfg.num_generations;
   const B = cfg.prompts_per_step * G;
   const mu = cfg.num_iterations;
+  // Micro-batches and accumulation (TRL steps_per_generation / gradient_accumulation_steps).
+  const mini = grpoBatchShape(cfg);
+  const stepsPerBatch = mu * mini.stepsPerPass; // optimizer steps on one generation batch
   const loss = lossSpecOf(cfg);
   const limit = config.sliding_window ?? config.max_position_embeddings;
 
@@ -151,7 +155,8 @@ export const runGrpo: RunExecutor = async (ctx) => {
     config,
     weights: folder.weights,
     lora,
-    batch: B,
+    batch: mini.microRows,
+    accumulationSteps: mini.accumulation,
     seqLen,
     temperature: cfg.temperature,
     loss,
@@ -188,6 +193,8 @@ export const runGrpo: RunExecutor = async (ctx) => {
       maskTruncated: cfg.mask_truncated_completions,
       lossType: cfg.loss_type,
       beta: cfg.beta,
+      microRows: mini.microRows,
+      accumulation: mini.accumulation,
       llds: cfg.llds.enabled ? { answerWeight: cfg.llds.answer_weight, decode: (ids) => tokenizer.decode(ids, { skipSpecial: true }) } : null,
     };
     const warned = new Set<string>();
@@ -217,7 +224,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
       }
       const step = policy.step;
       const started = performance.now();
-      if (step % mu === 0 || !batch) {
+      if (step % stepsPerBatch === 0 || !batch) {
         sampler.setState(policy.stateTensors());
         let drawn;
         if (pool) {
@@ -229,30 +236,37 @@ export const runGrpo: RunExecutor = async (ctx) => {
           }
           drawn = pool.draw(cfg.prompts_per_step) ?? undefined;
         }
-        batch = await makeGenerationBatch(gen, stream, sampler, policy, batchSeed(cfg.seed, Math.floor(step / mu)), warnOnce, drawn);
+        batch = await makeGenerationBatch(gen, stream, sampler, policy, batchSeed(cfg.seed, Math.floor(step / stepsPerBatch)), warnOnce, drawn);
         if (pool) window.add(conditionedMetrics(batch, drawn !== undefined));
         counters.tokens! += batch.rows.rowTokens.reduce((a, b) => a + b, 0);
         counters.skipped_prompts! += batch.skippedPrompts;
         window.add(rolloutMetrics(batch.completions, batch.group, (c) => batch!.prompts[c.group]!.example.task, G));
         if (step % t.log_every === 0) logCompletions(ctx, batch, step + 1, cfg.completions_to_log);
       }
-      const r = await policy.trainStep(batch.rows, batch.head, learningRateAt(schedule, step));
+      const pass = step % mini.stepsPerPass; // which accumulation window of the batch this step trains on
+      const parts = batch.micro.slice(pass * mini.accumulation, (pass + 1) * mini.accumulation);
+      const r = await policy.trainMicroBatches(parts, learningRateAt(schedule, step));
       if (!Number.isFinite(r.loss)) {
         throw new Error(`training diverged at step ${step + 1}: loss is ${r.loss}; lower training.learning_rate (now ${t.learning_rate}) or set training.max_grad_norm`);
       }
-      const o = r.outputs;
-      const ext = clipExtremes(o[POLICY_OUTPUTS.clipLowPerSequence]!.data as Float32Array, o[POLICY_OUTPUTS.clipHighPerSequence]!.data as Float32Array, batch.rows.maskedTokens);
+      // Per-micro-batch head outputs: means averaged over the step's micro-batches, extremes over all its rows.
+      const perSeq = (k: string) => Float32Array.from(r.microOutputs.flatMap((o) => Array.from(o[k]!.data as Float32Array)));
+      const ext = clipExtremes(perSeq(POLICY_OUTPUTS.clipLowPerSequence), perSeq(POLICY_OUTPUTS.clipHighPerSequence), parts.flatMap((p) => p.rows.maskedTokens));
+      for (const o of r.microOutputs) {
+        window.add({
+          entropy: scalarOf(o[POLICY_OUTPUTS.entropyMean]),
+          ...(cfg.beta !== 0 ? { kl: scalarOf(o[POLICY_OUTPUTS.klMean]) } : {}),
+          'clip_ratio/low_mean': scalarOf(o[POLICY_OUTPUTS.clipLowMean]),
+          'clip_ratio/high_mean': scalarOf(o[POLICY_OUTPUTS.clipHighMean]),
+          'clip_ratio/region_mean': scalarOf(o[POLICY_OUTPUTS.clipRegionMean]),
+          ...policyMonitorMetrics(o, cfg.llds.enabled),
+        });
+      }
       window.add({
         loss: r.loss,
         grad_norm: r.gradNorm,
-        entropy: scalarOf(o[POLICY_OUTPUTS.entropyMean]),
-        ...(cfg.beta !== 0 ? { kl: scalarOf(o[POLICY_OUTPUTS.klMean]) } : {}),
-        'clip_ratio/low_mean': scalarOf(o[POLICY_OUTPUTS.clipLowMean]),
-        'clip_ratio/high_mean': scalarOf(o[POLICY_OUTPUTS.clipHighMean]),
-        'clip_ratio/region_mean': scalarOf(o[POLICY_OUTPUTS.clipRegionMean]),
         'clip_ratio/low_min': ext.lowMin,
         'clip_ratio/high_max': ext.highMax,
-        ...policyMonitorMetrics(o, cfg.llds.enabled),
         step_time: (performance.now() - started) / 1000,
       });
       const done = policy.step;
@@ -263,7 +277,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
         ctx.metrics(done, { ...window.flush(), learning_rate: r.lr, num_tokens: counters.tokens!, 'perf/session_builds': sessionBuildCount() - buildsAfterFirstStep });
       }
       if (t.eval_every > 0 && done % t.eval_every === 0 && done < t.max_steps) await evalNow(done);
-      if (t.checkpoint_every > 0 && done % t.checkpoint_every === 0 && done % mu === 0 && done < t.max_steps) {
+      if (t.checkpoint_every > 0 && done % t.checkpoint_every === 0 && done % stepsPerBatch === 0 && done < t.max_steps) {
         const ckDir = checkpointDir(ctx.runDir, done);
         await writeTrainCheckpoint(ckDir, policy.params, { trainer: policy.snapshot(), stream: { drawn: stream.drawn, skipped: stream.skipped }, counters });
         ctx.checkpoint({ dir: ckDir, step: done });

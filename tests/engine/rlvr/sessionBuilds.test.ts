@@ -46,4 +46,35 @@ describe('grpo session builds', () => {
     expect(kl[0]![1]).toBeLessThan(1e-6);
     expect(kl.at(-1)![1]).toBeGreaterThan(0);
   });
+
+  it('LoRA with micro-batches (steps_per_generation 4, gradient_accumulation_steps 2): two optimizer steps per generation batch, no session after the first step', async () => {
+    const r = recordingContext(
+      {
+        kind: 'grpo',
+        seed: 6,
+        model: 'builtin:benchtop-tiny',
+        tasks: [{ task: 'knights_knaves', options: { people: [2, 3] } }],
+        num_generations: 4,
+        prompts_per_step: 2,
+        max_completion_length: 12,
+        steps_per_generation: 4,
+        gradient_accumulation_steps: 2,
+        llds: { enabled: true },
+        lora: { enabled: true, r: 4, alpha: 8, target_modules: ['q', 'v'] },
+        training: { max_steps: 4, learning_rate: 1e-3 },
+      },
+      t.dir,
+    );
+    await runGrpo(r.ctx);
+    // a generation batch on steps 1 and 3 only (its reward is logged where it was generated)
+    expect(r.series('reward').map(([s]) => s)).toEqual([1, 3]);
+    for (const [s, v] of r.series('perf/session_builds')) expect(v, `step ${s}`).toBe(0);
+    for (const k of ['loss', 'grad_norm', 'entropy', 'clip_ratio/high_max', 'llds/loss']) {
+      const v = r.series(k);
+      expect(v.length, k).toBe(4);
+      for (const [s, x] of v) expect(Number.isFinite(x), `${k} at ${s}`).toBe(true);
+    }
+    // the second step on a batch trains with π_old ≠ π_θ, so LLDS can act without num_iterations 2: no inert-LLDS warning
+    expect(r.logs.some((e) => /LLDS has no effect/.test(e.text))).toBe(false);
+  });
 });
