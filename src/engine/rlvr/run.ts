@@ -63,7 +63,7 @@ export function lossSpecOf(cfg: GrpoConfig): PolicyLossSpec {
 export function lldsWarnings(cfg: GrpoConfig): string[] {
   if (!cfg.llds.enabled) return [];
   const out: string[] = [];
-  if (cfg.num_iterations === 1 && grpoBatchShape(cfg).stepsPerPass === 1) {
+  if (cfg.num_iterations === 1 && stepsPerPassOr1(cfg) === 1) {
     out.push(
       'llds: with num_iterations 1 every step trains on a freshly generated batch, so the old and current log-probs are equal, Δ ≡ 0 and LLDS has no effect; set num_iterations ≥ 2 (or steps_per_generation above gradient_accumulation_steps) for it to act',
     );
@@ -75,6 +75,15 @@ export function lldsWarnings(cfg: GrpoConfig): string[] {
     );
   }
   return out;
+}
+
+/** Optimizer steps per pass over a generation batch; 1 when the batch fields do not divide (the run refuses those). */
+function stepsPerPassOr1(cfg: GrpoConfig): number {
+  try {
+    return grpoBatchShape(cfg).stepsPerPass;
+  } catch {
+    return 1;
+  }
 }
 
 function optimizerOf(t: GrpoConfig['training']): OptimizerSettings {
