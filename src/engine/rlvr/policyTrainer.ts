@@ -33,6 +33,8 @@ export interface PolicyTrainerSpec extends PolicyShape {
    * step averages their gradients (optim/trainStep.ts).
    */
   accumulationSteps?: number;
+  /** The policy scorer also outputs the final hidden states (THR, §4). */
+  scoreHidden?: boolean;
 }
 
 export class PolicyTrainer {
@@ -61,7 +63,7 @@ export class PolicyTrainer {
     const trainer = await AdamWTrainer.create(compiled, start, spec.optimizer, spec.session);
     let scorer: GraphSession;
     try {
-      scorer = await openSession(serialize(buildScoreGraph(spec, true)), { ...spec.session, cache: false });
+      scorer = await openSession(serialize(buildScoreGraph(spec, true, { hidden: spec.scoreHidden === true })), { ...spec.session, cache: false });
     } catch (e) {
       await trainer.release();
       throw e;
@@ -135,6 +137,31 @@ export class PolicyTrainer {
       const out = await this.scorer.run({ ...this.rowsFeed(chunk), ...this.stateTensors() });
       return out[POLICY_DATA.logprobs]!.data as Float32Array;
     });
+  }
+
+  /**
+   * Log-probs, final hidden states [batch·seqLen·d] and token entropies of the rows under the
+   * current policy (one pass; needs `scoreHidden`).
+   */
+  async scorePolicyWithHidden(rows: TrainRows): Promise<{ logprobs: Float32Array; hidden: Float32Array; entropy: Float32Array }> {
+    if (!this.spec.scoreHidden) throw new Error('policy: the scorer was built without the hidden-state output (scoreHidden)');
+    const keys = [POLICY_DATA.logprobs, POLICY_DATA.hidden, POLICY_DATA.entropy] as const;
+    const parts: Float32Array[][] = [];
+    await this.scoreChunks(rows, async (chunk) => {
+      const out = await this.scorer.run({ ...this.rowsFeed(chunk), ...this.stateTensors() });
+      parts.push(keys.map((k) => out[k]!.data as Float32Array));
+      return parts.at(-1)![0]!;
+    });
+    const joined = keys.map((_, i) => {
+      const all = new Float32Array(parts.reduce((n, p) => n + p[i]!.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        all.set(p[i]!, at);
+        at += p[i]!.length;
+      }
+      return all;
+    });
+    return { logprobs: joined[0]!, hidden: joined[1]!, entropy: joined[2]! };
   }
 
   /** Log-probs under the frozen reference (initial) model. */
