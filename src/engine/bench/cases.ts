@@ -13,6 +13,7 @@ import { charTokenizerFiles, tokenizerFromJson } from '../model/tokenizer';
 import { decoderLossBuilder, decoderParams } from '../toolkit/decoderLoss';
 import { ModelRuntime } from '../generate/runtime';
 import { benchGeneration } from '../generate/inGraph';
+import { grpoStepCase } from './grpoStep';
 import { scoreIds } from '../generate/scoring';
 import { createRng } from '../random';
 import { samplerCase } from './sampler';
@@ -211,6 +212,10 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchLine[]> {
   if (!opts.quick) {
     const smol = parseDecoderConfig('bench 135M shape', SMOL_135M);
     emit(await trainCase('train_135M_shape_T128_B2', smol, 2, 128, 3, roof.gflops, session));
+    // One GRPO step, 8 prompts × 8 completions × 64 new tokens, full finetuning and LoRA.
+    const grpo = { config: SMOL_135M, prompts: 8, generations: 8, promptTokens: 16, newTokens: 64, microBatches: 8 };
+    emit(await grpoStepCase('grpo_step_135M_shape', grpo, session));
+    emit(await grpoStepCase('grpo_step_135M_shape', { ...grpo, lora: { r: 16, alpha: 32, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] } }, session));
   }
   return out;
 }
