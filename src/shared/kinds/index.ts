@@ -12,8 +12,9 @@ import { evalKind } from './eval';
 import { pruneKind } from './prune';
 import { grpoKind } from './grpo';
 import { valueKind } from './value';
+import { scoreKind } from './score';
 
-export const RUN_KIND_MODULES = [pretrainKind, sftKind, evalKind, pruneKind, grpoKind, valueKind] as const;
+export const RUN_KIND_MODULES = [pretrainKind, sftKind, evalKind, pruneKind, grpoKind, valueKind, scoreKind] as const;
 
 type Modules = typeof RUN_KIND_MODULES;
 type AnyModule = Modules[number];
