@@ -11,6 +11,7 @@ import { scoreCommand } from './score';
 import { generateCommand } from './generate';
 import { exportCommand } from './export';
 import { importCommand } from './import';
+import { schemaCommand } from './schema';
 
 export const COMMANDS: readonly CliCommand[] = [
   runCommand,
@@ -24,4 +25,5 @@ export const COMMANDS: readonly CliCommand[] = [
   benchCommand,
   scoreCommand,
   generateCommand,
+  schemaCommand,
 ];

@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import type { KindPreset, RunKindModule } from './define';
+// Field documentation of the kinds whose schemas keep it in tables (side effect: registers it).
+import '../config/fieldDocs/kinds';
 import { pretrainKind } from './pretrain';
 import { sftKind } from './sft';
 import { evalKind } from './eval';
