@@ -48,12 +48,12 @@ describe('score kind view', () => {
   });
 
   it('bundles draw the same histogram as an SVG plot of the kind', async () => {
-    const kindPlots = runKindModule('score').plots!(SERIES);
+    const kindPlots = runKindModule('score').plots!(SERIES, RUN.config as never);
     expect(kindPlots.map((p) => p.name)).toEqual(['logprob-histogram']);
     const { plots, failed } = await renderPlots([], { kindPlots });
     expect(failed).toEqual([]);
     expect(plots.map((p) => [p.path, p.kind])).toEqual([['plots/kind/logprob-histogram.svg', 'kind']]);
     expect(plots[0]!.svg).toContain('-1.75');
-    expect(runKindModule('score').plots!({})).toEqual([]);
+    expect(runKindModule('score').plots!({}, RUN.config as never)).toEqual([]);
   });
 });
