@@ -99,6 +99,7 @@ export const DOC_MISSING: Record<string, string[]> = {
     'failure_prefix.probe_samples': 'Continuations sampled per candidate prefix to estimate its accuracy; 0 = keep every candidate.',
     'failure_prefix.reward_text': 'What the verifier scores: the continuation alone (§3.2) or prefix + continuation.',
     'failure_prefix.refresh_every': 'Rebuild the pool with the current policy every N steps (§3.4); 0 = build once.',
+    prefix_eval: 'Robustness evals with prefixes of the policy’s own responses (ALGORITHMS.md §3.5): recovery from a misleading prefix, adherence to a correct one.',
     lora: 'LoRA adapters (off by default for GRPO: full finetune).',
     training: 'Optimizer and loop settings; the batch is prompts_per_step × num_generations, one micro-batch.',
     'training.max_steps': 'Optimizer steps (max_steps).',
