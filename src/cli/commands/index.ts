@@ -12,6 +12,7 @@ import { scoreCommand } from './score';
 import { generateCommand } from './generate';
 import { exportCommand } from './export';
 import { importCommand } from './import';
+import { schemaCommand } from './schema';
 
 export const COMMANDS: readonly CliCommand[] = [
   runCommand,
@@ -26,4 +27,5 @@ export const COMMANDS: readonly CliCommand[] = [
   benchCommand,
   scoreCommand,
   generateCommand,
+  schemaCommand,
 ];

@@ -200,7 +200,7 @@ async function writeBundle(deps: BundleDeps, run: RunRecord, includeModels: bool
   await zip.add(SAMPLES_JSONL, chunked(counted(sampleLines(telemetry, id), () => counts.samples++)), text);
 
   const series = keys.map((k) => ({ ...telemetry.metricSeries(id, k, { maxPoints: 2000 }), totalPoints: telemetry.metricCount(id, k) }));
-  const kindPlots = isRunKind(run.kind) ? (kindModule(run.kind).plots?.(Object.fromEntries(series.map((s) => [s.key, s]))) ?? []) : [];
+  const kindPlots = isRunKind(run.kind) ? (kindModule(run.kind).plots?.(Object.fromEntries(series.map((s) => [s.key, s])), run.config) ?? []) : [];
   const { plots, skipped, failed } = await renderPlots(series, { kindPlots });
   for (const p of plots) {
     names.add(p.path);

@@ -40,10 +40,11 @@ let loaded: Promise<EchartsCore> | null = null;
 function echarts(): Promise<EchartsCore> {
   loaded ??= (async () => {
     const core = await import('echarts/core');
-    const { LineChart, BarChart } = await import('echarts/charts');
-    const { GridComponent, TitleComponent } = await import('echarts/components');
+    const { LineChart, BarChart, HeatmapChart } = await import('echarts/charts');
+    const { GridComponent, TitleComponent, LegendComponent, TooltipComponent, VisualMapContinuousComponent } = await import('echarts/components');
     const { SVGRenderer } = await import('echarts/renderers');
-    core.use([LineChart, BarChart, GridComponent, TitleComponent, SVGRenderer]);
+    // The kinds' charts (src/shared/charts) use legends, tooltips and a heatmap's visual map.
+    core.use([LineChart, BarChart, HeatmapChart, GridComponent, TitleComponent, LegendComponent, TooltipComponent, VisualMapContinuousComponent, SVGRenderer]);
     return core;
   })();
   return loaded;

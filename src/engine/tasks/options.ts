@@ -1,8 +1,10 @@
 /**
- * Validation of a task's generation options against its `OptionSpec` list: fills defaults,
- * rejects unknown names and out-of-range values with a message naming the option and what was
- * expected (the config editor and the CLI show it verbatim).
+ * A task's generation options as a zod schema built from its `OptionSpec` list (the one schema
+ * system: the same zod as the run configs), and `readOptions`, which fills defaults and rejects
+ * unknown names and out-of-range values with a message naming the option and what was expected.
+ * Each option's `doc` becomes its schema description, as config fields carry theirs.
  */
+import { z } from 'zod';
 import { TaskError, type OptionSpec, type OptionValues } from './types';
 
 function describe(value: unknown): string {
@@ -13,60 +15,59 @@ function describe(value: unknown): string {
   return String(value);
 }
 
-function checkOne(task: string, spec: OptionSpec, value: unknown): OptionValues[string] {
-  const bad = (expected: string): never => {
-    throw new TaskError(task, spec.name, `expected ${expected}, got ${describe(value)}`);
-  };
+const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
+
+/** One option's schema; every failure carries the same message, "expected …". */
+function optionSchema(spec: OptionSpec): z.ZodType {
   switch (spec.type) {
-    case 'int':
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < spec.min || value > spec.max) {
-        return bad(`a whole number in [${spec.min}, ${spec.max}]`);
-      }
-      return value;
-    case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < spec.min || value > spec.max) {
-        return bad(`a number in [${spec.min}, ${spec.max}]`);
-      }
-      return value;
+    case 'int': {
+      const m = `expected a whole number in [${spec.min}, ${spec.max}]`;
+      return z.number({ error: m }).int(m).min(spec.min, m).max(spec.max, m).default(spec.default);
+    }
+    case 'number': {
+      const m = `expected a number in [${spec.min}, ${spec.max}]`;
+      return z.number({ error: m }).min(spec.min, m).max(spec.max, m).default(spec.default);
+    }
     case 'bool':
-      if (typeof value !== 'boolean') return bad('true or false');
-      return value;
+      return z.boolean({ error: 'expected true or false' }).default(spec.default);
     case 'enum':
-      if (typeof value !== 'string' || !spec.values.includes(value)) return bad(`one of ${spec.values.join(', ')}`);
-      return value;
+      return z.enum(spec.values as [string, ...string[]], { error: `expected one of ${spec.values.join(', ')}` }).default(spec.default);
     case 'int_list': {
-      const ok =
-        Array.isArray(value) &&
-        value.length > 0 &&
-        value.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= spec.min && v <= spec.max);
-      if (!ok) return bad(`a non-empty list of whole numbers in [${spec.min}, ${spec.max}]`);
-      return [...new Set(value as number[])];
+      const m = `expected a non-empty list of whole numbers in [${spec.min}, ${spec.max}]`;
+      return z.array(z.number({ error: m }).int(m).min(spec.min, m).max(spec.max, m), { error: m }).min(1, m).transform(unique).default([...spec.default]);
     }
     case 'enum_list': {
-      const ok = Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && spec.values.includes(v));
-      if (!ok) return bad(`a non-empty list of ${spec.values.join(', ')}`);
-      return [...new Set(value as string[])];
+      const m = `expected a non-empty list of ${spec.values.join(', ')}`;
+      return z.array(z.enum(spec.values as [string, ...string[]], { error: m }), { error: m }).min(1, m).transform(unique).default([...spec.default]);
     }
   }
 }
+
+/** The options object of a task: every declared option with its default and doc; unknown names refused. */
+export function taskOptionsSchema(specs: readonly OptionSpec[]): z.ZodType<OptionValues> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const s of specs) shape[s.name] = optionSchema(s).meta({ description: s.doc });
+  return z.object(shape).strict() as unknown as z.ZodType<OptionValues>;
+}
+
+const SCHEMAS = new WeakMap<readonly OptionSpec[], z.ZodType<OptionValues>>();
 
 /** Defaults overlaid with `raw`, each value checked. `raw` may be undefined (all defaults). */
 export function readOptions(task: string, specs: readonly OptionSpec[], raw: Record<string, unknown> | undefined): OptionValues {
   if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
     throw new TaskError(task, null, `options must be an object of name → value, got ${describe(raw)}`);
   }
-  const known = new Set(specs.map((s) => s.name));
-  for (const name of Object.keys(raw ?? {})) {
-    if (!known.has(name)) {
-      throw new TaskError(task, name, `unknown option; expected one of ${[...known].join(', ') || '(none)'}`);
-    }
+  let schema = SCHEMAS.get(specs);
+  if (!schema) SCHEMAS.set(specs, (schema = taskOptionsSchema(specs)));
+  const res = schema.safeParse(raw ?? {});
+  if (res.success) return res.data;
+  // An unknown name first: it is usually a typo of another option.
+  const issue = res.error.issues.find((i) => i.code === 'unrecognized_keys') ?? res.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    throw new TaskError(task, issue.keys[0]!, `unknown option; expected one of ${specs.map((s) => s.name).join(', ') || '(none)'}`);
   }
-  const out: OptionValues = {};
-  for (const spec of specs) {
-    const value = raw?.[spec.name];
-    out[spec.name] = value === undefined ? spec.default : checkOne(task, spec, value);
-  }
-  return out;
+  const name = String(issue.path[0]);
+  throw new TaskError(task, name, `${issue.message}, got ${describe(raw?.[name])}`);
 }
 
 /** Cross-option rule helper: `min_x ≤ max_x`. */

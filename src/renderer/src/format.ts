@@ -1,16 +1,6 @@
 /** Display formatting for numbers, sizes, durations and times (pure, locale-independent
  * except for the calendar date). */
-
-/** 4 significant digits; exponent notation outside [1e-3, 1e6). */
-export function formatNumber(v: number | null | undefined): string {
-  if (v === null || v === undefined || Number.isNaN(v)) return '—';
-  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e6 || a < 1e-3) return v.toExponential(2).replace('e+', 'e');
-  if (Number.isInteger(v)) return String(v);
-  return String(Number(v.toPrecision(4)));
-}
+export { formatCount, formatNumber } from '../../shared/charts/numberFormat';
 
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n) || n < 0) return '—';
@@ -56,12 +46,4 @@ export function formatClock(ms: number): string {
   const d = new Date(ms);
   const pad = (x: number) => String(x).padStart(2, '0');
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-export function formatCount(n: number | null | undefined): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
-  if (Math.abs(n) >= 1e9) return `${(n / 1e9).toFixed(2)}B`;
-  if (Math.abs(n) >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
-  if (Math.abs(n) >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
-  return String(n);
 }

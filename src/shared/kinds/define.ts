@@ -58,8 +58,8 @@ export interface RunKindModule<K extends string = string, S extends z.ZodType = 
   isResultKey?(key: string): boolean;
   /** Keys that are one result per run (Compare draws them as bars, not lines). */
   isSingleResultKey?(key: string): boolean;
-  /** The kind's own charts (bundles render them beside the per-metric plots). */
-  plots?(series: Record<string, MetricSeries>): KindPlot[];
+  /** The kind's own charts, from the same builders its results view uses (bundles render them to SVG). */
+  plots?(series: Record<string, MetricSeries>, config: z.output<S>): KindPlot[];
   /** Task names of a config in their listed order (results and Compare sort by it). */
   taskOrder(config: z.output<S>): string[];
 }

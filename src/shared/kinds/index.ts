@@ -6,14 +6,17 @@
  */
 import { z } from 'zod';
 import type { KindPreset, RunKindModule } from './define';
+// Field documentation of the kinds whose schemas keep it in tables (side effect: registers it).
+import '../config/fieldDocs/kinds';
 import { pretrainKind } from './pretrain';
 import { sftKind } from './sft';
 import { evalKind } from './eval';
 import { pruneKind } from './prune';
 import { grpoKind } from './grpo';
 import { valueKind } from './value';
+import { scoreKind } from './score';
 
-export const RUN_KIND_MODULES = [pretrainKind, sftKind, evalKind, pruneKind, grpoKind, valueKind] as const;
+export const RUN_KIND_MODULES = [pretrainKind, sftKind, evalKind, pruneKind, grpoKind, valueKind, scoreKind] as const;
 
 type Modules = typeof RUN_KIND_MODULES;
 type AnyModule = Modules[number];

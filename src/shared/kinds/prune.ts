@@ -2,7 +2,10 @@ import { pruneConfigSchema } from '../config/prune';
 import { BUILTIN_EVAL_TASKS, BUILTIN_MODEL_REF } from '../config/builtinModel';
 import { isBreakdownKey } from '../metrics/evalKeys';
 import { isPruneResultKey } from '../metrics/pruneKeys';
-import { defineRunKind, taskNames } from './define';
+import { layerScores, removedLayers, similarityMatrix } from '../charts/pruneResults';
+import { importanceOption, similarityOption } from '../charts/pruneCharts';
+import { METRIC_TITLES } from '../charts/pruneResults';
+import { defineRunKind, taskNames, type KindPlot } from './define';
 
 export const pruneKind = defineRunKind({
   kind: 'prune',
@@ -15,6 +18,15 @@ export const pruneKind = defineRunKind({
   isResultKey: (k) => isBreakdownKey(k) || isPruneResultKey(k),
   isSingleResultKey: isBreakdownKey,
   taskOrder: (c) => taskNames(c.eval?.tasks),
+  // The run page's layer-importance bars and similarity heatmap, from the same builders.
+  plots: (series, c) => {
+    const removed = removedLayers(series);
+    const blockSize = typeof c?.num_layers === 'number' && c.num_layers > 0 ? c.num_layers : 1;
+    const out: KindPlot[] = layerScores(series).map((s) => ({ name: `importance-${s.metric}`, title: METRIC_TITLES[s.metric] ?? s.metric, option: importanceOption(s, removed, { blockSize }) }));
+    const sim = similarityMatrix(series);
+    if (sim) out.push({ name: 'similarity', title: 'Hidden-state similarity between layers', option: similarityOption(sim) });
+    return out;
+  },
   presets: [
     {
       id: 'prune-builtin-bi',

@@ -2,6 +2,8 @@ import { valueConfigSchema, VALUE_DEFAULT_TASKS } from '../config/value';
 import { BUILTIN_MODEL_REF } from '../config/builtinModel';
 import { isValueResultKey } from '../metrics/valueKeys';
 import { isBreakdownKey } from '../metrics/evalKeys';
+import { perTaskAucs } from '../charts/valueResults';
+import { taskAucOption } from '../charts/valueCharts';
 import { defineRunKind, taskNames } from './define';
 
 export const valueKind = defineRunKind({
@@ -15,6 +17,11 @@ export const valueKind = defineRunKind({
   isResultKey: isValueResultKey,
   isSingleResultKey: isBreakdownKey,
   taskOrder: (c) => taskNames(c.train?.tasks),
+  // The run page's per-task AUC bars, from the same builder (the value histogram needs the samples).
+  plots: (series, c) => {
+    const tasks = perTaskAucs(series, taskNames(c?.train?.tasks));
+    return tasks.length ? [{ name: 'task-auc', title: 'AUC per task', option: taskAucOption(tasks) }] : [];
+  },
   presets: [
     {
       id: 'value-builtin-mislabel',

@@ -1,7 +1,7 @@
 /** Table-driven: malformed configs of every kind; each must be refused with an issue naming the
  * field path and saying what was expected. */
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, formatConfigIssues, validateRunConfig } from '../../../src/shared/config';
+import { defaultConfig, formatConfigIssues, RUN_KINDS, validateRunConfig } from '../../../src/shared/config';
 import { PRESETS } from '../../../src/shared/config/presets';
 
 const sft = (extra: Record<string, unknown>) => ({ kind: 'sft', model: 'm', data: { tasks: [{ task: 'arithmetic' }] }, ...extra });
@@ -10,8 +10,8 @@ const evalCfg = (extra: Record<string, unknown>) => ({ kind: 'eval', model: 'm',
 // [description, config, expected path, phrase of the expectation]
 const CASES: [string, unknown, string, string | RegExp][] = [
   ['not an object', [], '(config)', "expected an object with a 'kind' field"],
-  ['no kind', { name: 'x' }, 'kind', 'expected one of pretrain, sft, eval, prune, grpo, value, but it is missing'],
-  ['unknown kind', { kind: 'rl' }, 'kind', 'expected one of pretrain, sft, eval, prune, grpo, value, got "rl"'],
+  ['no kind', { name: 'x' }, 'kind', `expected one of ${RUN_KINDS.join(', ')}, but it is missing`],
+  ['unknown kind', { kind: 'rl' }, 'kind', `expected one of ${RUN_KINDS.join(', ')}, got "rl"`],
   ['zero steps', { kind: 'pretrain', training: { max_steps: 0 } }, 'training.max_steps', 'expected a number of steps > 0, got 0'],
   ['fractional steps', { kind: 'pretrain', training: { max_steps: 2.5 } }, 'training.max_steps', 'expected a whole number, got 2.5'],
   ['negative lr', { kind: 'pretrain', training: { learning_rate: -1 } }, 'training.learning_rate', 'expected a learning rate > 0'],

@@ -49,3 +49,27 @@ describe('task registry', () => {
     expect(longest('knights_knaves')).toBeLessThanOrEqual(96);
   });
 });
+
+describe('task option schemas', () => {
+  it('are zod schemas built from each task’s option list: defaults, docs, bounds and unknown names', async () => {
+    const { taskOptionsSchema } = await import('../../../src/engine/tasks/options');
+    const { getTask, listTasks } = await import('../../../src/engine/tasks');
+    const { z } = await import('zod');
+    for (const info of listTasks()) {
+      const task = getTask(info.name);
+      const schema = taskOptionsSchema(task.options);
+      const defaults = schema.parse({});
+      for (const o of task.options) expect(defaults[o.name], `${info.name}.${o.name}`).toEqual(o.default);
+      const json = z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, { description?: string }>; additionalProperties?: unknown };
+      for (const o of task.options) expect(json.properties[o.name]!.description, `${info.name}.${o.name}`).toBe(o.doc);
+      expect(json.additionalProperties).toBe(false);
+      expect(schema.safeParse({ no_such_option: 1 }).success).toBe(false);
+      for (const o of task.options) {
+        if (o.type === 'int' || o.type === 'number') {
+          expect(schema.safeParse({ [o.name]: o.max + 1 }).success, `${info.name}.${o.name} > max`).toBe(false);
+          expect(schema.safeParse({ [o.name]: o.min }).success, `${info.name}.${o.name} = min`).toBe(true);
+        }
+      }
+    }
+  });
+});

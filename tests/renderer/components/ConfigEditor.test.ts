@@ -30,6 +30,17 @@ function messagesFor(config: Record<string, unknown>, path: string): string[] {
 }
 
 describe('ConfigEditor', () => {
+  it('shows each field’s documentation from the schema beside it', () => {
+    const { wrapper } = mountEditor('grpo');
+    expect(wrapper.find('[data-doc-for="num_generations"]').text()).toMatch(/completions sampled per prompt/);
+    expect(wrapper.find('[data-doc-for="llds"]').text()).toMatch(/LLDS regulariser/);
+    expect(wrapper.find('[data-doc-for="llds.lambda"]').text()).toMatch(/weight of the LLDS term/);
+    // Every top-level field of the form has its documentation shown.
+    const top = formSpecFromSchema(CONFIG_SCHEMAS.grpo).fields.filter((f) => f.type !== 'const' && f.type !== 'objectList');
+    for (const f of top) expect(wrapper.find(`[data-doc-for="${f.key}"]`).exists(), f.key).toBe(true);
+    wrapper.unmount();
+  });
+
   it('renders one input per schema field, with schema defaults', () => {
     const { wrapper } = mountEditor('pretrain');
     for (const p of ['name', 'seed', 'tags', 'model.hidden_size', 'model.architecture', 'model.tie_word_embeddings', 'data.seq_len', 'training.learning_rate', 'training.lr_scheduler_type', 'data.tasks.0.task', 'data.tasks.0.weight']) {

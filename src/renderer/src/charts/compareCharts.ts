@@ -5,9 +5,9 @@
 import type { EChartsOption } from 'echarts';
 import type { MetricSeries } from '@shared/records';
 import { formatNumber } from '../format';
-import { formatPercent } from './evalResults';
+import { formatPercent } from '@shared/charts/evalResults';
 import { lineChartOption } from './lineChart';
-import { PALETTES, type ChartPalette } from './palette';
+import { PALETTES, type ChartPalette } from '@shared/charts/palette';
 
 /** One run's series of one metric; `series` is absent when the run does not have it. */
 export interface RunLine {

@@ -8,7 +8,7 @@
 import type { MetricSeries, RunRecord } from '@shared/records';
 import { isTerminal } from '@shared/status';
 import { naturalCompare } from '@shared/naturalOrder';
-import { groupMetricKeys, type MetricGroup } from '../charts/metricGroups';
+import { groupMetricKeys, type MetricGroup } from '@shared/charts/metricGroups';
 import { isRunKind, kindModule } from '@shared/kinds';
 import { isBreakdownKey, parseBreakdownKey } from '@shared/metrics/evalKeys';
 

@@ -14,6 +14,8 @@ interface Base {
   default?: unknown;
   /** One-line constraint summary, e.g. "integer ≥ 1, ≤ 1024". */
   hint: string;
+  /** What the field means, from the schema (`.meta({ description })` or src/shared/config/fieldDocs). */
+  description?: string;
 }
 
 export type FieldSpec =
@@ -52,7 +54,7 @@ function numberHint(s: Json, integer: boolean): string {
 }
 
 function specFor(key: string, s: Json, required: boolean): FieldSpec {
-  const base = { key, required, default: s.default, hint: '' };
+  const base = { key, required, default: s.default, hint: '', ...(typeof s.description === 'string' ? { description: s.description } : {}) };
   if ('const' in s) return { ...base, type: 'const', value: s.const };
   if (Array.isArray(s.enum)) return { ...base, type: 'enum', options: s.enum.map(String), hint: '' };
   switch (s.type) {
@@ -97,6 +99,7 @@ function objectSpec(key: string, s: Json, required: boolean): ObjectSpec {
     required,
     default: s.default,
     hint: '',
+    ...(typeof s.description === 'string' ? { description: s.description } : {}),
     type: 'object',
     fields: Object.entries(props).map(([k, v]) => specFor(k, v, req.has(k) && !('default' in v))),
   };

@@ -3,7 +3,7 @@ import type { EChartsOption } from 'echarts';
 import type { MetricSeries } from '../../../src/shared/records';
 import {
   compareKnobValues, finalTaskAccuracies, formatPercent, isEvalResultKey, knobBreakdowns, parseBreakdownKey,
-} from '../../../src/renderer/src/charts/evalResults';
+} from '../../../src/shared/charts/evalResults';
 import { barChartOption } from '../../../src/renderer/src/charts/lineChart';
 
 const s = (key: string, steps: number[], values: number[]): MetricSeries => ({ key, steps, values, downsampled: false });

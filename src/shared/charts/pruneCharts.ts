@@ -5,7 +5,7 @@
  * data).
  */
 import type { EChartsOption } from 'echarts';
-import { formatNumber } from '../format';
+import { formatNumber } from './numberFormat';
 import { PALETTES, type ChartPalette } from './palette';
 import { isRemovedBar, type LayerScores, type SimilarityMatrix } from './pruneResults';
 

@@ -4,12 +4,12 @@
  * example, the value in `reward` and the rest in `extra`). Pure functions; the chart options
  * are built in charts/valueCharts.ts.
  */
-import type { MetricSeries, SampleRecord } from '@shared/records';
-import { VALUE_KEYS } from '@shared/metrics/valueKeys';
+import type { MetricSeries, SampleRecord } from '../records';
+import { VALUE_KEYS } from '../metrics/valueKeys';
 
 const PER_TASK = /^value\/(.+)\/(auc_influence|recall_influence|auc_mislabel)$/;
 
-export { isValueResultKey } from '@shared/metrics/valueKeys';
+export { isValueResultKey } from '../metrics/valueKeys';
 
 /** The latest finite value of a series (the value run writes each key once, at step 0). */
 export function lastValue(s: MetricSeries | undefined): number | undefined {

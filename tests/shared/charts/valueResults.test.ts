@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SampleRecord } from '../../../src/shared/records';
-import { binCount, isValueResultKey, sortRows, valueHistogram, valueRows, type ValueRow } from '../../../src/renderer/src/charts/valueResults';
-import { binLabel } from '../../../src/renderer/src/charts/valueCharts';
+import { binCount, isValueResultKey, sortRows, valueHistogram, valueRows, type ValueRow } from '../../../src/shared/charts/valueResults';
+import { binLabel } from '../../../src/shared/charts/valueCharts';
 
 const row = (value: number, mislabeled = false, index = 0): ValueRow => ({
   index, id: String(index), task: 't', rank: null, value, prompt: '', completion: '', mislabeled, corruption: null, originalCompletion: null, selected: false,

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { EChartsOption } from 'echarts';
 import {
   accuracySweep, familyMean, formatCount, isPruneResultKey, layerScores, removalOrder, removalText, removedLayers, similarityMatrix,
-} from '../../../src/renderer/src/charts/pruneResults';
-import { importanceOption, rampColor, similarityOption, similarityRange, sweepOption } from '../../../src/renderer/src/charts/pruneCharts';
-import { PALETTES } from '../../../src/renderer/src/charts/palette';
+} from '../../../src/shared/charts/pruneResults';
+import { importanceOption, rampColor, similarityOption, similarityRange, sweepOption } from '../../../src/shared/charts/pruneCharts';
+import { PALETTES } from '../../../src/shared/charts/palette';
 import {
   ACCURACY, ANGULAR_DISTANCE, BLOCK_INFLUENCE, NORMALIZED, ORDER, REMOVED, SIMILARITY, TASK_KINDS, allPoints, toSeries,
-} from '../pruneFixture';
+} from '../../renderer/pruneFixture';
 
 type Bars = { name: string; data: (number | null)[]; itemStyle: { color: string } }[];
 

@@ -4,10 +4,10 @@
  * hidden-state similarity matrix and the accuracy/NLL/parameter sweep over the number of layers
  * removed. Pure functions of the series; the chart options are built in charts/pruneCharts.ts.
  */
-import type { MetricSeries } from '@shared/records';
-import { NLL_KEY, ORDER_KEY, PARAMETERS_KEY, REMOVED_KEY } from '@shared/metrics/pruneKeys';
+import type { MetricSeries } from '../records';
+import { NLL_KEY, ORDER_KEY, PARAMETERS_KEY, REMOVED_KEY } from '../metrics/pruneKeys';
 
-export { isPruneResultKey, NLL_KEY, ORDER_KEY, PARAMETERS_KEY, REMOVED_KEY } from '@shared/metrics/pruneKeys';
+export { isPruneResultKey, NLL_KEY, ORDER_KEY, PARAMETERS_KEY, REMOVED_KEY } from '../metrics/pruneKeys';
 
 const SCORE = /^score\/(.+)$/;
 const SIMILARITY = /^similarity\/(\d+)$/;

@@ -4,7 +4,7 @@
  * Pure functions of the data in charts/valueResults.ts (STYLE.md: a chart is data).
  */
 import type { EChartsOption } from 'echarts';
-import { formatNumber } from '../format';
+import { formatNumber } from './numberFormat';
 import { PALETTES, type ChartPalette } from './palette';
 import type { TaskAucs, ValueHistogram } from './valueResults';
 

@@ -3,11 +3,11 @@
  * each task and the per-knob breakdowns `breakdown/<task>/<knob>=<value>` the eval executor
  * writes (src/engine/eval/run.ts breakdownMetrics; keys in src/shared/metrics/evalKeys.ts). Pure functions of the series.
  */
-import type { MetricSeries } from '@shared/records';
-import { naturalCompare } from '@shared/naturalOrder';
-import { isBreakdownKey, parseBreakdownKey } from '@shared/metrics/evalKeys';
+import type { MetricSeries } from '../records';
+import { naturalCompare } from '../naturalOrder';
+import { isBreakdownKey, parseBreakdownKey } from '../metrics/evalKeys';
 
-export { isBreakdownKey, isEvalResultKey, parseBreakdownKey } from '@shared/metrics/evalKeys';
+export { isBreakdownKey, isEvalResultKey, parseBreakdownKey } from '../metrics/evalKeys';
 
 export interface TaskAccuracy {
   task: string;
