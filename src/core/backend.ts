@@ -38,6 +38,9 @@ export interface BackendOptions {
   runnerEnv?: NodeJS.ProcessEnv;
   /** Folder of the shipped models (default <package>/resources/models). */
   builtinModelsDir?: string;
+  /** Check run configs against the engine before queueing (src/core/preflight.ts). Default: true,
+   * except when BENCHTOP_RUNNER_ENTRY swaps the engine for another executor (tests). */
+  engineChecks?: boolean;
 }
 
 export interface Backend {
@@ -102,6 +105,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     mode: opts.mode,
     appVersion: opts.appVersion ?? packageVersion(),
     builtinModelsDir: opts.builtinModelsDir,
+    engineChecks: opts.engineChecks ?? !process.env.BENCHTOP_RUNNER_ENTRY,
   });
   let closing: Promise<void> | null = null;
   return {

@@ -6,13 +6,13 @@
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { ApiHandlers, AppInfo, ConfigCheck, PushEvent } from '../shared/api';
-import { formatConfigIssues, validateRunConfig } from '../shared/config';
 import type { RunRecord } from '../shared/records';
 import { availableProviders, ortVersion } from './appInfo';
 import { BUILTIN_PREFIX, defaultBuiltinModelsDir, listBuiltinModels } from './builtinModels';
 import { exportRunBundle, importRunBundle } from './bundles';
 import { builtinDatasetEntries, importJsonlDataset, inspectJsonlFile, previewDatasetExamples, removeImportedDataset, type DatasetStoreDeps } from './datasets';
 import { inspectModelFolder } from './modelFolder';
+import { PreflightError, preflightRun, type PreflightOptions } from './preflight';
 import { newRunId } from './runId';
 import { readSettings, writeSettings } from './settings';
 import type { RunStore } from './store';
@@ -27,14 +27,20 @@ export interface HandlerDeps {
   appVersion: string;
   /** Where the shipped models live (resources/models); tests point it elsewhere. */
   builtinModelsDir?: string;
+  /** Check configs against the engine before queueing (model folder, tasks, lengths); false when
+   * another executor runs them (a test runner entry). Default true. */
+  engineChecks?: boolean;
 }
 
 export function createHandlers(d: HandlerDeps): ApiHandlers {
   const { store, supervisor, emit } = d;
 
+  const preflight: PreflightOptions = { dataDir: d.dataDir, builtinModelsDir: d.builtinModelsDir, engine: d.engineChecks !== false };
+
   const createRun = async (input: Record<string, unknown>): Promise<RunRecord> => {
-    const checked = validateRunConfig(input);
-    if (!checked.ok) throw new Error(`invalid run config:\n${formatConfigIssues(checked.issues)}`);
+    // Everything is checked before the record exists: a refused config leaves no trace.
+    const checked = await preflightRun(input, preflight);
+    if (!checked.ok || !checked.config) throw new PreflightError(checked.issues);
     const config = checked.config;
     const now = Date.now();
     const id = newRunId(now);
@@ -97,8 +103,10 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       return store.telemetry.artifacts(id);
     },
     async validateConfig(config): Promise<ConfigCheck> {
-      const res = validateRunConfig(config);
-      return res.ok ? { ok: true, issues: [], config: res.config as unknown as Record<string, unknown> } : { ok: false, issues: res.issues };
+      const res = await preflightRun(config, preflight);
+      return res.ok && res.config
+        ? { ok: true, issues: [], warnings: res.warnings, config: res.config as unknown as Record<string, unknown> }
+        : { ok: false, issues: res.issues, warnings: res.warnings };
     },
     async listModels() {
       return [...(await listBuiltinModels(builtinModelsDir)), ...store.catalog.listModels()];
