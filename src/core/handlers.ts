@@ -11,8 +11,7 @@ import { availableProviders, ortVersion } from './appInfo';
 import { BUILTIN_PREFIX, defaultBuiltinModelsDir, listBuiltinModels } from './builtinModels';
 import { exportRunBundle, importRunBundle } from './bundles';
 import { builtinDatasetEntries, importJsonlDataset, inspectJsonlFile, previewDatasetExamples, removeImportedDataset, type DatasetStoreDeps } from './datasets';
-import { inspectModelFolder } from './modelFolder';
-import { PreflightError, preflightRun, type PreflightOptions } from './preflight';
+import { PreflightError, checkModelFolder, preflightRun, type PreflightOptions } from './preflight';
 import { newRunId } from './runId';
 import { readSettings, writeSettings } from './settings';
 import type { RunStore } from './store';
@@ -116,7 +115,8 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       // A shipped model is listed already; registering its folder again would duplicate it.
       const shipped = (await listBuiltinModels(builtinModelsDir)).find((m) => resolve(m.path) === abs);
       if (shipped) return shipped;
-      const info = await inspectModelFolder(abs);
+      // The tokenizer too: a folder that registers must also load when a run uses it.
+      const { info } = await checkModelFolder(abs);
       const existing = store.catalog.getModelByPath(abs);
       return store.catalog.upsertModel({
         id: existing?.id ?? `model-${createHash('sha256').update(abs).digest('hex').slice(0, 12)}`,

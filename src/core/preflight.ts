@@ -118,6 +118,21 @@ export function outputDirProblem(value: string): string | null {
   return null;
 }
 
+/**
+ * Everything loading a folder checks short of reading the weights' data: config.json, the
+ * safetensors headers against it (inspectModelFolder), the tokenizer files and their fit to
+ * vocab_size. Throws an error naming the file; returns the tokenizer and the positions.
+ */
+export async function checkModelFolder(dir: string): Promise<{ tokenizer: TextTokenizer; limit: number; info: Awaited<ReturnType<typeof inspectModelFolder>> }> {
+  const info = await inspectModelFolder(dir);
+  const cfg = await readFolderConfig(dir);
+  const tokenizer = await loadTokenizer(dir);
+  if (tokenizer.vocabSize > cfg.vocab_size) {
+    throw new Error(`${join(dir, 'tokenizer.json')}: has ${tokenizer.vocabSize} tokens but config.json vocab_size is ${cfg.vocab_size} (expected ≤ vocab_size)`);
+  }
+  return { tokenizer, limit: cfg.sliding_window ?? cfg.max_position_embeddings, info };
+}
+
 interface ModelCheck {
   tokenizer: TextTokenizer;
   /** Positions the model attends over. */
@@ -139,13 +154,8 @@ async function checkModel(ref: string, path: string, opts: PreflightOptions, iss
     return null;
   }
   try {
-    await inspectModelFolder(dir);
-    const cfg = await readFolderConfig(dir);
-    const tokenizer = await loadTokenizer(dir);
-    if (tokenizer.vocabSize > cfg.vocab_size) {
-      throw new Error(`${join(dir, 'tokenizer.json')}: has ${tokenizer.vocabSize} tokens but config.json vocab_size is ${cfg.vocab_size} (expected ≤ vocab_size)`);
-    }
-    return { tokenizer, limit: cfg.sliding_window ?? cfg.max_position_embeddings, where: join(dir, 'config.json') };
+    const { tokenizer, limit } = await checkModelFolder(dir);
+    return { tokenizer, limit, where: join(dir, 'config.json') };
   } catch (e) {
     issues.push({ path, message: `the model does not load: ${errMsg(e)}` });
     return null;
