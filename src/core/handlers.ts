@@ -4,7 +4,7 @@
  * dispatcher, WebSocket server); errors are thrown as Errors whose message a user can act on.
  */
 import { createHash } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { ApiHandlers, AppInfo, ConfigCheck, PushEvent } from '../shared/api';
 import type { RunRecord } from '../shared/records';
 import { availableProviders, ortVersion } from './appInfo';
@@ -175,7 +175,15 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       return res.path;
     },
     async importBundle(path) {
-      const run = await importRunBundle({ store, dataDir: d.dataDir }, path);
+      let run: RunRecord;
+      try {
+        run = await importRunBundle({ store, dataDir: d.dataDir }, path);
+      } catch (e) {
+        // Every refusal names the bundle (some checks speak of manifest.json alone).
+        const name = basename(path);
+        if (e instanceof Error && !e.message.includes(name)) e.message = `${name}: ${e.message}`;
+        throw e;
+      }
       emit({ type: 'run', run });
       return run;
     },

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, statfsSync, type WriteStream } from 'node:fs';
 import { lstat, realpath, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join, sep } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import type { ApiHandlers } from '../../shared/api';
 
 export const BUNDLE_ROUTE_PREFIX = '/api/bundles/';
@@ -163,7 +163,7 @@ async function upload(req: IncomingMessage, res: ServerResponse, ctx: BundleRout
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     // The saved copy's path means nothing to the person who uploaded the file: name theirs.
-    reply = { status: 422, body: { error: original ? msg.split(file).join(original) : msg } };
+    reply = { status: 422, body: { error: msg.split(file).join(original ?? 'the upload').split(basename(file)).join(original ?? 'the upload') } };
   }
   // The run holds its own copy of every file now (or nothing was imported): the upload goes.
   await rm(file, { force: true });
