@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiHandlers, PushEvent } from '../shared/api';
 import type { Settings } from '../shared/settings';
+import { defaultBuiltinModelsDir } from './builtinModels';
 import { createHandlers } from './handlers';
+import { allowDirsFromEnv, createPathPolicy } from './pathPolicy';
 import { ensureDataDir } from './paths';
 import { packageRoot, resolveRunnerEntry } from './runner/locate';
 import { readSettings } from './settings';
@@ -41,6 +43,9 @@ export interface BackendOptions {
   /** Check run configs against the engine before queueing (src/core/preflight.ts). Default: true,
    * except when BENCHTOP_RUNNER_ENTRY swaps the engine for another executor (tests). */
   engineChecks?: boolean;
+  /** Browser mode: folders besides the data folder and the shipped models whose files the API
+   * may read or write (`serve --allow-dir`); BENCHTOP_ALLOW_DIRS adds more. */
+  allowDirs?: string[];
 }
 
 export interface Backend {
@@ -106,6 +111,10 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     appVersion: opts.appVersion ?? packageVersion(),
     builtinModelsDir: opts.builtinModelsDir,
     engineChecks: opts.engineChecks ?? !process.env.BENCHTOP_RUNNER_ENTRY,
+    pathPolicy: createPathPolicy({
+      limited: opts.mode === 'browser',
+      roots: [paths.root, opts.builtinModelsDir ?? defaultBuiltinModelsDir(), ...(opts.allowDirs ?? []), ...allowDirsFromEnv()],
+    }),
   });
   let closing: Promise<void> | null = null;
   return {

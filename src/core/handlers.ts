@@ -11,6 +11,7 @@ import { availableProviders, ortVersion } from './appInfo';
 import { BUILTIN_PREFIX, defaultBuiltinModelsDir, listBuiltinModels } from './builtinModels';
 import { exportRunBundle, importRunBundle } from './bundles';
 import { builtinDatasetEntries, importJsonlDataset, inspectJsonlFile, previewDatasetExamples, removeImportedDataset, type DatasetStoreDeps } from './datasets';
+import { createPathPolicy, type PathPolicy } from './pathPolicy';
 import { PreflightError, checkModelFolder, preflightRun, type PreflightOptions } from './preflight';
 import { newRunId } from './runId';
 import { readSettings, writeSettings } from './settings';
@@ -29,6 +30,9 @@ export interface HandlerDeps {
   /** Check configs against the engine before queueing (model folder, tasks, lengths); false when
    * another executor runs them (a test runner entry). Default true. */
   engineChecks?: boolean;
+  /** Which paths the API may read and write (default: no limit). Browser mode limits them to the
+   * data folder, the shipped models and the folders `serve` was told to allow. */
+  pathPolicy?: PathPolicy;
 }
 
 export function createHandlers(d: HandlerDeps): ApiHandlers {
@@ -61,6 +65,7 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
   };
 
   const builtinModelsDir = d.builtinModelsDir ?? defaultBuiltinModelsDir();
+  const paths = d.pathPolicy ?? createPathPolicy({ limited: false, roots: [] });
   const datasetDeps: DatasetStoreDeps = { catalog: store.catalog, datasetsDir: join(d.dataDir, 'datasets') };
 
   return {
@@ -111,7 +116,7 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       return [...(await listBuiltinModels(builtinModelsDir)), ...store.catalog.listModels()];
     },
     async addModel(path) {
-      const abs = resolve(path);
+      const abs = paths.check(path, 'read', 'model folder');
       // A shipped model is listed already; registering its folder again would duplicate it.
       const shipped = (await listBuiltinModels(builtinModelsDir)).find((m) => resolve(m.path) === abs);
       if (shipped) return shipped;
@@ -143,10 +148,10 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       return previewDatasetExamples(datasetDeps, id, opts?.count ?? 3, opts?.seed ?? 0);
     },
     async inspectJsonl(path, mapping) {
-      return inspectJsonlFile(path, mapping);
+      return inspectJsonlFile(paths.check(path, 'read', 'JSONL file'), mapping);
     },
     async importDataset(path, mapping, name) {
-      return importJsonlDataset(datasetDeps, path, mapping, name);
+      return importJsonlDataset(datasetDeps, paths.check(path, 'read', 'JSONL file'), mapping, name);
     },
     async removeDataset(id) {
       removeImportedDataset(datasetDeps, id);
@@ -171,13 +176,15 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       };
     },
     async exportRun(id, options) {
-      const res = await exportRunBundle({ store, dataDir: d.dataDir, appVersion: d.appVersion }, id, { includeModels: options?.include_models, out: options?.out });
+      const out = options?.out === undefined ? undefined : paths.check(options.out, 'write', 'bundle path');
+      const res = await exportRunBundle({ store, dataDir: d.dataDir, appVersion: d.appVersion }, id, { includeModels: options?.include_models, out });
       return res.path;
     },
     async importBundle(path) {
       let run: RunRecord;
+      const file = paths.check(path, 'read', 'bundle');
       try {
-        run = await importRunBundle({ store, dataDir: d.dataDir }, path);
+        run = await importRunBundle({ store, dataDir: d.dataDir }, file);
       } catch (e) {
         // Every refusal names the bundle (some checks speak of manifest.json alone).
         const name = basename(path);
