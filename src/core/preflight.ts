@@ -19,7 +19,7 @@ import { formatConfigIssues, validateRunConfig, type ConfigIssue, type RunConfig
 import { encodeExample } from '../engine/data/batches';
 import { loadTokenizer, readFolderConfig } from '../engine/model/folder';
 import { charTokenizerFiles, tokenizerFromJson, type TextTokenizer } from '../engine/model/tokenizer';
-import { resolveModelFolder } from '../engine/runs/evalRun';
+import { resolveModelFolder } from '../engine/toolkit/modelRef';
 import { formatExample, getTask, hasTask, registerDatasetTask, type Example } from '../engine/tasks';
 import { loadDatasetTasks } from '../engine/tasks/imported';
 import { inspectModelFolder } from './modelFolder';
