@@ -59,6 +59,10 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       createdAt: now,
       owner: supervisor.owner,
     });
+    // The checks' warnings (tokenizer coverage, skipped examples) open the run's log.
+    if (checked.warnings.length) {
+      store.telemetry.insertEvents(checked.warnings.map((w) => ({ runId: id, time: now, level: 'warn' as const, text: `preflight: ${w.path}: ${w.message}` })));
+    }
     emit({ type: 'run', run });
     supervisor.enqueue(id);
     return store.runs.get(id) ?? run;

@@ -231,11 +231,12 @@ function checkSeqLen(sampled: SampledTask[], tasksPath: string, seqLenPath: stri
       longest = Math.max(longest, n);
       if (n > seqLen) over++;
     }
-    if (over > 0) {
-      (over === s.examples.length ? issues : warnings).push({
-        path: seqLenPath,
-        message: `expected at least ${longest} tokens: ${over} of ${s.examples.length} sampled examples of '${s.name}' (${s.path}) are longer than ${seqLen} (the longest is ${longest}, with <bos>)`,
-      });
+    if (over === 0) continue;
+    const what = `${over} of ${s.examples.length} sampled examples of '${s.name}' (${s.path}) are longer than ${seqLen}`;
+    if (issues === warnings || over === s.examples.length) {
+      issues.push({ path: seqLenPath, message: `expected at least ${longest} tokens: ${what} (the longest is ${longest}, with <bos>)` });
+    } else {
+      warnings.push({ path: seqLenPath, message: `${what} tokens and will be skipped (the longest is ${longest}, with <bos>); ${longest} keeps them all` });
     }
   }
 }

@@ -65,6 +65,13 @@ describe('preflight in the API', () => {
     expect(w?.message).toMatch(/sampled examples of 'word_problems' \(calibration\.tasks\.0\) are longer than 100/);
   });
 
+  it('a run created with warnings opens its log with them', async () => {
+    const run = await tb.backend.handlers.createRun({ kind: 'prune', model: 'builtin:benchtop-tiny', calibration: { tasks: [{ task: 'word_problems' }], seq_len: 100 }, eval: { num_examples: 2 } });
+    await tb.backend.handlers.cancelRun(run.id);
+    const events = await tb.backend.handlers.getEvents(run.id);
+    expect(events.filter((e) => e.level === 'warn').map((e) => e.text)).toEqual([expect.stringMatching(/^preflight: calibration\.seq_len: .*sampled examples of 'word_problems' \(calibration\.tasks\.0\) are longer than 100/)]);
+  });
+
   it('skips the engine checks when another executor runs configs, but still checks schema, size and output_dir', async () => {
     const unknownTask = { kind: 'pretrain', data: { tasks: [{ task: 'arithmetic', options: { step_ms: 1 } }] } };
     expect((await preflightRun(unknownTask, { dataDir: tb.dir, engine: false })).ok).toBe(true);
