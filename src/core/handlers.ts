@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import type { ApiHandlers, AppInfo, ConfigCheck, PushEvent } from '../shared/api';
 import type { RunRecord } from '../shared/records';
+import { failedBeforeFirstStep } from '../shared/runRetry';
 import { availableProviders, ortVersion } from './appInfo';
 import { BUILTIN_PREFIX, defaultBuiltinModelsDir, listBuiltinModels } from './builtinModels';
 import { exportRunBundle, importRunBundle } from './bundles';
@@ -93,6 +94,10 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       return run;
     },
     async resumeRun(id) {
+      const r = store.runs.get(id);
+      if (r && failedBeforeFirstStep(r) && !store.telemetry.checkpoint(id)) {
+        throw new Error(`run '${id}' failed before its first step${r.exitReason ? ` (${r.exitReason})` : ''}: there is nothing to resume; edit its config and run it again`);
+      }
       return supervisor.resume(id);
     },
     async getMetricKeys(id) {

@@ -72,6 +72,15 @@ describe('preflight in the API', () => {
     expect(events.filter((e) => e.level === 'warn').map((e) => e.text)).toEqual([expect.stringMatching(/^preflight: calibration\.seq_len: .*sampled examples of 'word_problems' \(calibration\.tasks\.0\) are longer than 100/)]);
   });
 
+  it('a run that failed before its first step cannot be resumed: the API says to edit it and run again', async () => {
+    const { store, handlers } = tb.backend;
+    store.runs.create({ id: 'early', kind: 'eval', name: 'early', notes: '', config: { kind: 'eval' }, modelRef: null, tags: [], parentId: null, createdAt: 1, owner: null });
+    store.runs.transition('early', 'running', { startedAt: 2 });
+    store.runs.transition('early', 'failed', { endedAt: 3, exitReason: 'model: no such folder' });
+    await expect(handlers.resumeRun('early')).rejects.toThrow("run 'early' failed before its first step (model: no such folder): there is nothing to resume; edit its config and run it again");
+    expect(store.runs.get('early')?.status).toBe('failed');
+  });
+
   it('skips the engine checks when another executor runs configs, but still checks schema, size and output_dir', async () => {
     const unknownTask = { kind: 'pretrain', data: { tasks: [{ task: 'arithmetic', options: { step_ms: 1 } }] } };
     expect((await preflightRun(unknownTask, { dataDir: tb.dir, engine: false })).ok).toBe(true);
