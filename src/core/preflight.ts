@@ -126,11 +126,35 @@ export function outputDirProblem(value: string): string | null {
 export async function checkModelFolder(dir: string): Promise<{ tokenizer: TextTokenizer; limit: number; info: Awaited<ReturnType<typeof inspectModelFolder>> }> {
   const info = await inspectModelFolder(dir);
   const cfg = await readFolderConfig(dir);
-  const tokenizer = await loadTokenizer(dir);
+  const tokenizer = await cachedTokenizer(dir);
   if (tokenizer.vocabSize > cfg.vocab_size) {
     throw new Error(`${join(dir, 'tokenizer.json')}: has ${tokenizer.vocabSize} tokens but config.json vocab_size is ${cfg.vocab_size} (expected ≤ vocab_size)`);
   }
   return { tokenizer, limit: cfg.sliding_window ?? cfg.max_position_embeddings, info };
+}
+
+/**
+ * The editor checks on every pause in typing; a large tokenizer.json takes a while to parse, so
+ * the last few are kept while their files are unchanged (size and modification time).
+ */
+const TOKENIZERS = new Map<string, { stamp: string; tok: TextTokenizer }>();
+async function cachedTokenizer(dir: string): Promise<TextTokenizer> {
+  const stampOf = (f: string) => {
+    try {
+      const st = statSync(join(dir, f));
+      return `${st.size}:${st.mtimeMs}`;
+    } catch {
+      return 'none';
+    }
+  };
+  const stamp = `${stampOf('tokenizer.json')}|${stampOf('tokenizer_config.json')}`;
+  const hit = TOKENIZERS.get(dir);
+  if (hit && hit.stamp === stamp) return hit.tok;
+  const tok = await loadTokenizer(dir);
+  TOKENIZERS.delete(dir);
+  TOKENIZERS.set(dir, { stamp, tok });
+  while (TOKENIZERS.size > 4) TOKENIZERS.delete(TOKENIZERS.keys().next().value!);
+  return tok;
 }
 
 interface ModelCheck {

@@ -4,13 +4,14 @@
  * naming its field, and no run record, run folder or event exists afterwards.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { PRESETS } from '../../src/shared/config/presets';
 import { PreflightError, preflightRun } from '../../src/core/preflight';
 import { BAD_CONFIGS } from '../support/badConfigs';
 import { openTestBackend, tempDir, type TestBackend } from './support/backend';
 
+const REPO = resolve(import.meta.dirname, '..', '..');
 let tb: TestBackend;
 let scratch: { dir: string; cleanup(): void };
 beforeEach(async () => {
@@ -79,6 +80,17 @@ describe('preflight in the API', () => {
     store.runs.transition('early', 'failed', { endedAt: 3, exitReason: 'model: no such folder' });
     await expect(handlers.resumeRun('early')).rejects.toThrow("run 'early' failed before its first step (model: no such folder): there is nothing to resume; edit its config and run it again");
     expect(store.runs.get('early')?.status).toBe('failed');
+  });
+
+  it('sees a tokenizer file change between two checks of the same folder', async () => {
+    const dir = join(scratch.dir, 'model');
+    cpSync(join(REPO, 'resources', 'models', 'benchtop-tiny'), dir, { recursive: true });
+    const config = { kind: 'eval', model: dir, tasks: [{ task: 'arithmetic' }] };
+    expect((await preflightRun(config, { dataDir: tb.dir })).ok).toBe(true);
+    // Only the tokenizer loader reads tokenizer_config.json: a stale cached tokenizer would miss this.
+    writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ chat_template: 42 }));
+    const res = await preflightRun(config, { dataDir: tb.dir });
+    expect(res.issues.find((i) => i.path === 'model')?.message).toMatch(/tokenizer_config\.json: key 'chat_template'/);
   });
 
   it('skips the engine checks when another executor runs configs, but still checks schema, size and output_dir', async () => {
