@@ -39,7 +39,9 @@ export interface HandlerDeps {
 export function createHandlers(d: HandlerDeps): ApiHandlers {
   const { store, supervisor, emit } = d;
 
-  const preflight: PreflightOptions = { dataDir: d.dataDir, builtinModelsDir: d.builtinModelsDir, engine: d.engineChecks !== false };
+
+  const paths = d.pathPolicy ?? createPathPolicy({ limited: false, roots: [] });
+  const preflight: PreflightOptions = { dataDir: d.dataDir, builtinModelsDir: d.builtinModelsDir, engine: d.engineChecks !== false, paths };
 
   const createRun = async (input: Record<string, unknown>): Promise<RunRecord> => {
     // Everything is checked before the record exists: a refused config leaves no trace.
@@ -70,7 +72,6 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
   };
 
   const builtinModelsDir = d.builtinModelsDir ?? defaultBuiltinModelsDir();
-  const paths = d.pathPolicy ?? createPathPolicy({ limited: false, roots: [] });
   const datasetDeps: DatasetStoreDeps = { catalog: store.catalog, datasetsDir: join(d.dataDir, 'datasets') };
 
   return {

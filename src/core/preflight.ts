@@ -23,6 +23,7 @@ import { resolveModelFolder } from '../engine/toolkit/modelRef';
 import { formatExample, getTask, hasTask, registerDatasetTask, type Example } from '../engine/tasks';
 import { loadDatasetTasks } from '../engine/tasks/imported';
 import { inspectModelFolder } from './modelFolder';
+import type { PathPolicy } from './pathPolicy';
 import { addText, coverageWarning, emptyCoverage } from './tokenCoverage';
 
 /** Largest config accepted (as JSON): a run config is a few kilobytes; anything near this is a mistake or an attack. */
@@ -37,6 +38,8 @@ export interface PreflightOptions {
   builtinModelsDir?: string;
   /** Run the engine checks (model folders, tasks, lengths). False when another executor runs configs (test runner entry). */
   engine?: boolean;
+  /** Folders a config's paths (model folders, output_dir) may point into (browser mode); default: anywhere. */
+  paths?: PathPolicy;
 }
 
 export interface PreflightResult {
@@ -85,7 +88,7 @@ export async function preflightRun(input: unknown, opts: PreflightOptions): Prom
   const config = checked.config;
   const raw = config as unknown as Record<string, unknown>;
   if (typeof raw.output_dir === 'string') {
-    const problem = outputDirProblem(raw.output_dir);
+    const problem = outputDirProblem(raw.output_dir) ?? (isAbsolute(raw.output_dir) ? pathProblem(opts.paths, raw.output_dir, 'write', 'output_dir') : null);
     if (problem) issues.push({ path: 'output_dir', message: problem });
   }
   if (opts.engine !== false) await engineChecks(config, opts, issues, warnings);
@@ -157,6 +160,17 @@ async function cachedTokenizer(dir: string): Promise<TextTokenizer> {
   return tok;
 }
 
+/** Why the policy refuses `p` (without the field prefix the policy adds), or null. */
+function pathProblem(paths: PathPolicy | undefined, p: string, use: 'read' | 'write', field: string): string | null {
+  if (!paths) return null;
+  try {
+    paths.check(p, use, field);
+    return null;
+  } catch (e) {
+    return errMsg(e).replace(`${field}: `, '');
+  }
+}
+
 interface ModelCheck {
   tokenizer: TextTokenizer;
   /** Positions the model attends over. */
@@ -165,6 +179,12 @@ interface ModelCheck {
 }
 
 async function checkModel(ref: string, path: string, opts: PreflightOptions, issues: ConfigIssue[]): Promise<ModelCheck | null> {
+  // A path is checked against the policy before anything is read there (not even whether it exists).
+  const early = isAbsolute(ref) ? pathProblem(opts.paths, ref, 'read', path) : null;
+  if (early) {
+    issues.push({ path, message: early });
+    return null;
+  }
   let dir: string;
   try {
     if (ref.startsWith('builtin:') && opts.builtinModelsDir) {
@@ -175,6 +195,11 @@ async function checkModel(ref: string, path: string, opts: PreflightOptions, iss
     }
   } catch (e) {
     issues.push({ path, message: errMsg(e).replace(/^model: /, '') });
+    return null;
+  }
+  const outside = pathProblem(opts.paths, dir, 'read', path);
+  if (outside) {
+    issues.push({ path, message: outside });
     return null;
   }
   try {

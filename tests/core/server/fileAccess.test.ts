@@ -66,6 +66,24 @@ describe('browser mode: files the API may touch', () => {
     expect((await h.exportRun('run-1')).startsWith(join(tb.dir, 'bundles'))).toBe(true);
   });
 
+  it('run configs may point only into the same folders: model folders to read, output_dir to write', async () => {
+    const checked = await openTestBackend({ execute: false, allowDirs: [], engineChecks: true });
+    try {
+      const h = checked.backend.handlers;
+      const out = await fails(h.createRun({ kind: 'pretrain', output_dir: join(outside.dir, 'new-model') }));
+      expect(out?.message).toMatch(/output_dir: '.*new-model' is outside the folders this server may write/);
+      const model = await fails(h.createRun({ kind: 'eval', model: outside.dir, tasks: [{ task: 'arithmetic' }] }));
+      expect(model?.message).toMatch(/model: '.*' is outside the folders this server may read/);
+      // The shipped model and run-relative output folders stay usable.
+      const ok = await h.validateConfig({ kind: 'eval', model: 'builtin:benchtop-tiny', tasks: [{ task: 'arithmetic' }] });
+      expect(ok.issues).toEqual([]);
+      expect((await h.validateConfig({ kind: 'pretrain', output_dir: 'model-copy' })).ok).toBe(true);
+      expect(checked.backend.store.runs.list()).toEqual([]);
+    } finally {
+      await checked.close();
+    }
+  });
+
   it('allows folders serve was told to allow, and leaves the CLI and the desktop app unlimited', async () => {
     const allowed = await openTestBackend({ execute: false, allowDirs: [outside.dir] });
     const cli = await openTestBackend({ execute: false, allowDirs: [], mode: 'cli' });
