@@ -122,6 +122,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     stdout: process.stdout,
     stderr: process.stderr,
     env,
+    debug: g.debug || debugFromEnv(env),
   };
   try {
     return await cmd.run(rest, ctx);

@@ -7,7 +7,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../support/cliProcess';
+import { spawnSync } from 'node:child_process';
+import { BENCHTOP_BIN, REPO_ROOT, runCli } from '../support/cliProcess';
+import { withoutStack } from '../../src/cli/runText';
 import { BAD_CONFIGS } from '../support/badConfigs';
 import { tempDir } from '../core/support/backend';
 
@@ -79,5 +81,25 @@ describe('benchtop run refuses bad configs before a run record exists', () => {
     const debug = await runCli(home, [...args, '--debug']);
     expect(debug.code).toBe(1);
     expect(debug.stderr).toMatch(STACK_LINE);
+  });
+
+  it('a run that fails prints its error without the runner\'s stack trace (unless --debug)', () => {
+    const file = join(home, 'fails.json');
+    writeFileSync(file, JSON.stringify({ kind: 'pretrain', data: { tasks: [{ task: 'arithmetic', options: { fail_at_step: 2, step_ms: 1 } }] }, training: { max_steps: 5 } }));
+    const env = { ...process.env, BENCHTOP_HOME: home, BENCHTOP_RUNNER_ENTRY: join(REPO_ROOT, 'tests', 'fixtures', 'runner-fixture.ts') };
+    const plain = spawnSync(process.execPath, [BENCHTOP_BIN, 'run', file], { cwd: home, env, encoding: 'utf8' });
+    expect(plain.status).toBe(1);
+    expect(plain.stderr).toMatch(/fixture failure/);
+    expect(plain.stderr).not.toMatch(STACK_LINE);
+    const debug = spawnSync(process.execPath, [BENCHTOP_BIN, 'run', file, '--debug'], { cwd: home, env, encoding: 'utf8' });
+    expect(debug.status).toBe(1);
+    expect(debug.stderr).toMatch(STACK_LINE);
+  });
+
+  it('withoutStack keeps everything but "at …" lines', () => {
+    const text = 'Error: boom\n    at f (/a/b.ts:1:2)\n    at g (/a/c.ts:3:4)';
+    expect(withoutStack(text)).toBe('Error: boom');
+    expect(withoutStack(text, true)).toBe(text);
+    expect(withoutStack('two\nlines')).toBe('two\nlines');
   });
 });

@@ -7,7 +7,7 @@ import { openCliBackend } from '../home';
 import { applyOverride } from '../overrides';
 import { ProgressView } from '../progressView';
 import { EXIT, UsageError, type CliCommand } from '../registry';
-import { metricLines, runDuration } from '../runText';
+import { metricLines, runDuration, withoutStack } from '../runText';
 
 export const runCommand: CliCommand = {
   name: 'run',
@@ -51,7 +51,11 @@ export const runCommand: CliCommand = {
       if (!runId || (e.type === 'run' ? e.run.id : e.runId) !== runId) return;
       if (e.type === 'progress') view.update(e.progress);
       else if (e.type === 'metrics') for (const p of e.points) view.metric(p.key, p.value);
-      else if (e.type === 'event' && (e.event.level === 'warn' || e.event.level === 'error')) view.message(`${e.event.level}: ${e.event.text}`);
+      else if (e.type === 'event' && (e.event.level === 'warn' || e.event.level === 'error')) {
+        // A runner logs an error's stack as an event of its own: only with --debug.
+        const text = withoutStack(e.event.text, ctx.debug);
+        if (text) view.message(`${e.event.level}: ${text}`);
+      }
     });
     let interrupts = 0;
     const onSigint = () => {
