@@ -94,12 +94,12 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       if (run) emit({ type: 'run', run });
       return run;
     },
-    async resumeRun(id) {
+    async resumeRun(id, opts) {
       const r = store.runs.get(id);
       if (r && failedBeforeFirstStep(r) && !store.telemetry.checkpoint(id)) {
         throw new Error(`run '${id}' failed before its first step${r.exitReason ? ` (${r.exitReason})` : ''}: there is nothing to resume; edit its config and run it again`);
       }
-      return supervisor.resume(id);
+      return supervisor.resume(id, { trustImported: opts?.trustImported === true });
     },
     async getMetricKeys(id) {
       return store.telemetry.metricKeys(id);

@@ -13,11 +13,12 @@
  *      the sequence lengths fit the task's longest sampled example and the model's positions;
  *      tokenizer coverage of each task's text (a warning above 1% <unk> or U+FFFD).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { formatConfigIssues, validateRunConfig, type ConfigIssue, type RunConfig } from '../shared/config';
 import { encodeExample } from '../engine/data/batches';
 import { loadTokenizer, readFolderConfig } from '../engine/model/folder';
+import { checkOutputDir, OutputDirError } from '../engine/model/outputDir';
 import { charTokenizerFiles, tokenizerFromJson, type TextTokenizer } from '../engine/model/tokenizer';
 import { resolveModelFolder } from '../engine/toolkit/modelRef';
 import { formatExample, getTask, hasTask, registerDatasetTask, type Example } from '../engine/tasks';
@@ -96,9 +97,9 @@ export async function preflightRun(input: unknown, opts: PreflightOptions): Prom
 }
 
 /**
- * output_dir is relative to the new run's folder (engine outputDirOf), which does not exist
- * yet: a relative path that stays inside it is always safe. Elsewhere the folder must be new
- * or empty, so saving the model can never replace files Benchtop did not write there.
+ * output_dir is relative to the new run's folder (resolveOutputDir), which does not exist yet:
+ * a relative path that stays inside it is always safe. Elsewhere the folder must be new, empty
+ * or one Benchtop wrote a model into, so saving can never replace files Benchtop did not write.
  */
 export function outputDirProblem(value: string): string | null {
   if (!value) return null;
@@ -110,15 +111,13 @@ export function outputDirProblem(value: string): string | null {
     }
     return null;
   }
-  if (!existsSync(value)) return null;
-  const st = statSync(value);
-  if (!st.isDirectory()) return `expected a new or empty folder, got '${value}', which is a file`;
-  const entries = readdirSync(value);
-  if (entries.length > 0) {
-    const some = entries.slice(0, 3).join(', ');
-    return `expected a new or empty folder, got '${value}', which holds ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} (${some}${entries.length > 3 ? ', …' : ''}); saving the model there would replace files Benchtop did not write`;
+  // The engine's own rule (src/engine/model/outputDir.ts): new, empty, or marked as Benchtop's.
+  try {
+    checkOutputDir(value);
+    return null;
+  } catch (e) {
+    return e instanceof OutputDirError ? e.message.replace(`output_dir ${value}: `, '') : errMsg(e);
   }
-  return null;
 }
 
 /**

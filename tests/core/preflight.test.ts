@@ -4,7 +4,8 @@
  * naming its field, and no run record, run folder or event exists afterwards.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { OUTPUT_MARKER } from '../../src/engine/model/outputDir';
 import { join, resolve } from 'node:path';
 import { PRESETS } from '../../src/shared/config/presets';
 import { PreflightError, preflightRun } from '../../src/core/preflight';
@@ -80,6 +81,15 @@ describe('preflight in the API', () => {
     store.runs.transition('early', 'failed', { endedAt: 3, exitReason: 'model: no such folder' });
     await expect(handlers.resumeRun('early')).rejects.toThrow("run 'early' failed before its first step (model: no such folder): there is nothing to resume; edit its config and run it again");
     expect(store.runs.get('early')?.status).toBe('failed');
+  });
+
+  it('accepts an output_dir Benchtop wrote a model into before (it carries the marker)', async () => {
+    const dir = join(scratch.dir, 'earlier-output');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'model.safetensors'), 'weights');
+    expect((await preflightRun({ kind: 'pretrain', output_dir: dir }, { dataDir: tb.dir })).issues.map((i) => i.path)).toEqual(['output_dir']);
+    writeFileSync(join(dir, OUTPUT_MARKER), '');
+    expect((await preflightRun({ kind: 'pretrain', output_dir: dir }, { dataDir: tb.dir })).issues).toEqual([]);
   });
 
   it('sees a tokenizer file change between two checks of the same folder', async () => {

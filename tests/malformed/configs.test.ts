@@ -92,7 +92,7 @@ const ENGINE_CASES: Case[] = [
   { name: 'prompt + completion past the model\'s positions', config: () => ({ ...GRPO, max_prompt_length: 200, max_completion_length: 100 }), path: 'max_prompt_length', message: /expected max_prompt_length \+ max_completion_length ≤ the model's 256 positions/ },
   { name: 'prompts longer than max_prompt_length', config: () => ({ ...GRPO, tasks: [{ task: 'word_problems' }], max_prompt_length: 10 }), path: 'max_prompt_length', message: /sampled prompts of 'word_problems' \(tasks\.0\) are longer than the 10 tokens left for a prompt/ },
   { name: 'a pretrain seq_len past its own positions', config: () => ({ kind: 'pretrain', model: { max_position_embeddings: 64 }, data: { seq_len: 128 } }), path: 'data.seq_len', message: /expected at most model\.max_position_embeddings \(64\), got 128/ },
-  { name: 'an output_dir that is a file', config: (d) => { const f = join(d, 'a-file'); writeFileSync(f, 'x'); return { kind: 'pretrain', output_dir: f }; }, path: 'output_dir', message: /which is a file/ },
+  { name: 'an output_dir that is a file', config: (d) => { const f = join(d, 'a-file'); writeFileSync(f, 'x'); return { kind: 'pretrain', output_dir: f }; }, path: 'output_dir', message: /expected a folder \(or a path that does not exist yet\), but it is a file/ },
 ];
 
 const CASES = [...SCHEMA_CASES, ...STRUCTURE_CASES, ...ENGINE_CASES];

@@ -72,7 +72,7 @@ export const BAD_CONFIGS: BadConfig[] = [
       return { kind: 'pretrain', output_dir: out };
     },
     path: 'output_dir',
-    message: /expected a new or empty folder, got '.*someone-elses-model', which holds 1 entry \(model\.safetensors\)/,
+    message: /the folder already holds files Benchtop did not write \(model\.safetensors\); choose a new or empty folder/,
   },
   {
     name: 'an output_dir that leaves the run folder',
