@@ -96,7 +96,8 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
     },
     async resumeRun(id, opts) {
       const r = store.runs.get(id);
-      if (r && failedBeforeFirstStep(r) && !store.telemetry.checkpoint(id)) {
+      // (An imported run follows the import rules first: its config must be confirmed.)
+      if (r && !r.imported && failedBeforeFirstStep(r) && !store.telemetry.checkpoint(id)) {
         throw new Error(`run '${id}' failed before its first step${r.exitReason ? ` (${r.exitReason})` : ''}: there is nothing to resume; edit its config and run it again`);
       }
       return supervisor.resume(id, { trustImported: opts?.trustImported === true });

@@ -21,7 +21,7 @@ beforeAll(async () => {
   const srcDir = join(scratch.dir, 'src');
   const src = RunStore.open(join(srcDir, 'benchtop.db'));
   const t0 = 1_790_000_000_000;
-  src.runs.create({ id: 'run-1', kind: 'eval', name: 'stored run', notes: '', config: { kind: 'eval', seed: 3 }, modelRef: null, tags: [], parentId: null, createdAt: t0, owner: null });
+  src.runs.create({ id: 'run-1', kind: 'eval', name: 'stored run', notes: '', config: { kind: 'eval', seed: 3, model: 'builtin:benchtop-tiny', tasks: [{ task: 'arithmetic' }] }, modelRef: null, tags: [], parentId: null, createdAt: t0, owner: null });
   src.runs.transition('run-1', 'running', { startedAt: t0 + 1 });
   src.runs.transition('run-1', 'succeeded', { endedAt: t0 + 2, exitReason: null });
   src.telemetry.insertMetrics([{ runId: 'run-1', key: 'loss', step: 1, value: 0.5, time: t0 }]);
@@ -64,6 +64,7 @@ const CASES: Case[] = [
   { name: 'a listed file missing from the zip', make: rezip((f) => void delete f[firstData(f)]), message: /bad\d+\.zip: '.*' is listed in manifest\.json but missing from the zip/ },
   { name: 'a manifest listing a file twice', make: rezip((f) => { const m = manifestOf(f); m.files.push(m.files[0]!); f['manifest.json'] = strToU8(JSON.stringify(m)); }), message: /bad\d+\.zip: manifest\.json lists '.*' twice/ },
   { name: 'a manifest with wrong sizes', make: rezip((f) => { const m = manifestOf(f); m.files[0]!.bytes += 1; f['manifest.json'] = strToU8(JSON.stringify(m)); }), message: /bad\d+\.zip: '.*' is \d+ bytes in the zip but \d+ in manifest\.json/ },
+  { name: 'a run config that is not a valid config', make: rezip((f) => { const m = manifestOf(f) as { run: { config: Record<string, unknown> } } & ReturnType<typeof manifestOf>; m.run.config = { kind: 'eval', tasks: 'all of them' }; f['manifest.json'] = strToU8(JSON.stringify(m)); }), message: /bad\d+\.zip: manifest\.json run\.config: the run's config is not a valid run config/ },
   { name: 'an entry that climbs out of the folder', make: rezip((f) => { const m = manifestOf(f); const body = strToU8('x'); f['../escape.txt'] = body; m.files.push({ path: '../escape.txt', bytes: 1, sha256: '2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881' }); f['manifest.json'] = strToU8(JSON.stringify(m)); }), message: /bad\d+\.zip.*\.\.\/escape\.txt/ },
 ];
 
