@@ -12,7 +12,7 @@ import type { RunRecord } from '../shared/records';
 import { isTerminal } from '../shared/status';
 import { ProgressView } from './progressView';
 import { EXIT, type CliContext } from './registry';
-import { metricLines, runDuration } from './runText';
+import { metricLines, runDuration, withoutStack } from './runText';
 
 export interface FollowOptions {
   json?: boolean;
@@ -35,7 +35,11 @@ export async function followRun(backend: Backend, ctx: CliContext, runId: string
     if (hungUp || (e.type === 'run' ? e.run.id : e.runId) !== runId) return;
     if (e.type === 'progress') view.update(e.progress);
     else if (e.type === 'metrics') for (const p of e.points) view.metric(p.key, p.value);
-    else if (e.type === 'event' && (e.event.level === 'warn' || e.event.level === 'error')) view.message(`${e.event.level}: ${e.event.text}`);
+    else if (e.type === 'event' && (e.event.level === 'warn' || e.event.level === 'error')) {
+      // A runner logs an error's stack as an event of its own: only with --debug.
+      const text = withoutStack(e.event.text, ctx.debug);
+      if (text) view.message(`${e.event.level}: ${text}`);
+    }
   });
 
   let interrupts = 0;

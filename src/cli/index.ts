@@ -2,6 +2,9 @@
  * The headless CLI: `benchtop <command> [options]`. Global options: --home DIR (data folder,
  * else BENCHTOP_HOME, else the OS default), --help, --version. Commands live in ./commands.
  *
+ * Errors a user can act on are printed as one message, never as a stack trace; `--debug` (or
+ * BENCHTOP_DEBUG=1) adds the stack of an unexpected error, for a bug report.
+ *
  * Development/test hook: BENCHTOP_RUNNER_ENTRY=<script> makes runs execute another runner
  * entry (e.g. tests/fixtures/runner-fixture.ts) instead of src/core/runner/entry.ts.
  */
@@ -30,12 +33,13 @@ function help(ctx: Pick<CliContext, 'out'>): void {
   for (const c of COMMANDS) ctx.out(`  ${c.name.padEnd(w)}  ${c.summary}`);
   ctx.out('');
   ctx.out('  --home DIR  data folder (default: $BENCHTOP_HOME, else the per-user app data folder)');
+  ctx.out('  --debug     print the stack trace of an unexpected error (also BENCHTOP_DEBUG=1)');
   ctx.out('Run `benchtop <command> --help` for a command\'s options.');
 }
 
 /** Split global options (anywhere before the command name) from the rest. */
-function globalOptions(argv: readonly string[]): { home?: string; help: boolean; version: boolean; rest: string[] } {
-  const out = { home: undefined as string | undefined, help: false, version: false, rest: [] as string[] };
+function globalOptions(argv: readonly string[]): { home?: string; help: boolean; version: boolean; debug: boolean; rest: string[] } {
+  const out = { home: undefined as string | undefined, help: false, version: false, debug: false, rest: [] as string[] };
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i];
@@ -45,12 +49,17 @@ function globalOptions(argv: readonly string[]): { home?: string; help: boolean;
     } else if (a.startsWith('--home=')) out.home = a.slice('--home='.length);
     else if (a === '--help' || a === '-h') out.help = true;
     else if (a === '--version' || a === '-v') out.version = true;
+    else if (a === '--debug') out.debug = true;
     else break;
   }
-  // --home may also follow the command name.
+  // --home and --debug may also follow the command name.
   const rest = argv.slice(i);
   for (let j = 1; j < rest.length; j++) {
-    if (rest[j] === '--home' && j + 1 < rest.length) {
+    if (rest[j] === '--debug') {
+      out.debug = true;
+      rest.splice(j, 1);
+      j--;
+    } else if (rest[j] === '--home' && j + 1 < rest.length) {
       out.home = rest[j + 1];
       rest.splice(j, 2);
       j--;
@@ -66,6 +75,12 @@ function globalOptions(argv: readonly string[]): { home?: string; help: boolean;
 
 export function findCommand(name: string): CliCommand | undefined {
   return COMMANDS.find((c) => c.name === name);
+}
+
+/** BENCHTOP_DEBUG set to anything but '', '0' or 'false'. */
+export function debugFromEnv(env: NodeJS.ProcessEnv): boolean {
+  const v = env.BENCHTOP_DEBUG;
+  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
 }
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -107,6 +122,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     stdout: process.stdout,
     stderr: process.stderr,
     env,
+    debug: g.debug || debugFromEnv(env),
   };
   try {
     return await cmd.run(rest, ctx);
@@ -116,7 +132,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       io.err(`usage: ${cmd.usage}`);
       return EXIT.usage;
     }
-    io.err(`benchtop ${cmd.name}: ${(err as Error).message}`);
+    io.err(`benchtop ${cmd.name}: ${err instanceof Error ? err.message : String(err)}`);
+    if ((g.debug || debugFromEnv(env)) && err instanceof Error && err.stack) io.err(err.stack);
     return EXIT.failed;
   }
 }

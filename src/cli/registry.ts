@@ -16,6 +16,8 @@ export interface CliContext extends CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
+  /** --debug or BENCHTOP_DEBUG: show stack traces (of the CLI's errors and in run error events). */
+  debug?: boolean;
 }
 
 export interface CliCommand {

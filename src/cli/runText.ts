@@ -40,3 +40,11 @@ export function metricLines(last: Record<string, { step: number; value: number }
   const rows = Object.entries(last).map(([k, v]) => [k, formatNumber(v.value), `step ${v.step}`]);
   return rows.length ? table(['METRIC', 'VALUE', 'AT'], rows) : ['(no metrics recorded)'];
 }
+
+/** An event's text without the stack-trace lines ("    at …") a runner adds to errors; `debug` keeps them. */
+export function withoutStack(text: string, debug = false): string {
+  if (debug) return text;
+  const lines = text.split('\n');
+  const kept = lines.filter((l) => !/^\s+at\s/.test(l));
+  return kept.length === lines.length ? text : kept.join('\n').trimEnd();
+}

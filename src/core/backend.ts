@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiHandlers, PushEvent } from '../shared/api';
 import type { Settings } from '../shared/settings';
+import { defaultBuiltinModelsDir } from './builtinModels';
 import { createHandlers } from './handlers';
+import { allowDirsFromEnv, createPathPolicy } from './pathPolicy';
 import { ensureDataDir } from './paths';
 import { packageRoot, resolveRunnerEntry } from './runner/locate';
 import { readSettings } from './settings';
@@ -40,6 +42,12 @@ export interface BackendOptions {
   runnerEnv?: NodeJS.ProcessEnv;
   /** Folder of the shipped models (default <package>/resources/models). */
   builtinModelsDir?: string;
+  /** Check run configs against the engine before queueing (src/core/preflight.ts). Default: true,
+   * except when BENCHTOP_RUNNER_ENTRY swaps the engine for another executor (tests). */
+  engineChecks?: boolean;
+  /** Browser mode: folders besides the data folder and the shipped models whose files the API
+   * may read or write (`serve --allow-dir`); BENCHTOP_ALLOW_DIRS adds more. */
+  allowDirs?: string[];
 }
 
 export interface Backend {
@@ -105,6 +113,11 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     mode: opts.mode,
     appVersion: opts.appVersion ?? packageVersion(),
     builtinModelsDir: opts.builtinModelsDir,
+    engineChecks: opts.engineChecks ?? !process.env.BENCHTOP_RUNNER_ENTRY,
+    pathPolicy: createPathPolicy({
+      limited: opts.mode === 'browser',
+      roots: [paths.root, opts.builtinModelsDir ?? defaultBuiltinModelsDir(), ...(opts.allowDirs ?? []), ...allowDirsFromEnv()],
+    }),
   });
   let closing: Promise<void> | null = null;
   return {

@@ -10,16 +10,71 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { charTokenizerFiles, tokenizerFromJson, type TextTokenizer } from '../engine/model/tokenizer';
 import { getTask, hasTask, listTasks, type Example } from '../engine/tasks';
 import { parseJsonl, previewJsonl, type JsonlMapping } from '../engine/tasks/jsonl';
 import type { DatasetExample, JsonlFieldMapping, JsonlInspection } from '../shared/datasets';
 import type { DatasetEntry } from '../shared/records';
 import type { CatalogRepo } from './store/catalogRepo';
+import { addText, coverageSummary, coverageWarning, emptyCoverage } from './tokenCoverage';
 
 export const BUILTIN_DATASET_PREFIX = 'builtin:';
 /** Bytes read to inspect a file (its first rows); the import itself reads the whole file. */
 const INSPECT_BYTES = 1024 * 1024;
 const PREVIEW_ROWS = 5;
+/** Largest JSONL file imported (it is read into memory whole, then mapped). */
+export const MAX_JSONL_BYTES = 512 * 1024 * 1024;
+/** Longest row: a prompt with its answer is text, not a book. */
+export const MAX_JSONL_ROW_BYTES = 1024 * 1024;
+/** File names an import reads: a JSONL file, never any file a path can name. */
+const JSONL_NAME = /\.(jsonl|ndjson|jsonlines|json|txt)$/i;
+
+const MiB = (n: number) => `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
+
+/** Why `abs` is not a file an import may read, or null. */
+function fileRefusal(abs: string, file: string): string | null {
+  if (!JSONL_NAME.test(abs)) return `${file}: expected a .jsonl file (or .ndjson, .json, .txt)`;
+  if (!existsSync(abs)) return `${file}: no such file (${abs})`;
+  const st = statSync(abs);
+  if (!st.isFile()) return `${file}: not a regular file (${abs})`;
+  if (st.size > MAX_JSONL_BYTES) return `${file}: expected a JSONL file of at most ${MiB(MAX_JSONL_BYTES)}, got ${MiB(st.size)}`;
+  return null;
+}
+
+/** The first line longer than MAX_JSONL_ROW_BYTES, as an error message, or null. */
+function longRow(text: string, file: string): string | null {
+  let start = 0;
+  for (let line = 1; start <= text.length; line++) {
+    const end = text.indexOf('\n', start);
+    const stop = end < 0 ? text.length : end;
+    // Characters ≤ bytes: only lines long in characters can be long in bytes.
+    if (stop - start > MAX_JSONL_ROW_BYTES / 4) {
+      const bytes = Buffer.byteLength(text.slice(start, stop));
+      if (bytes > MAX_JSONL_ROW_BYTES) return `${file} line ${line}: a row of ${(bytes / 1024).toFixed(0)} KiB, more than the ${MAX_JSONL_ROW_BYTES / 1024} KiB a row may hold`;
+    }
+    if (end < 0) break;
+    start = end + 1;
+  }
+  return null;
+}
+
+let builtinTokenizer: TextTokenizer | null = null;
+/** The built-in model's tokenizer: the one every dataset can be measured against at import. */
+function builtinTok(): TextTokenizer {
+  if (!builtinTokenizer) {
+    const f = charTokenizerFiles();
+    builtinTokenizer = tokenizerFromJson(f.json, f.config);
+  }
+  return builtinTokenizer;
+}
+
+/** Coverage of mapped examples by the built-in tokenizer, with a warning above the threshold. */
+export function datasetCoverage(file: string, examples: readonly Example[]): { summary: ReturnType<typeof coverageSummary>; warning: string | null } {
+  const c = emptyCoverage();
+  const tok = builtinTok();
+  for (const e of examples) addText(c, e.prompt + (e.choices ? e.choices.join('\n') : e.answer), tok);
+  return { summary: coverageSummary(c), warning: coverageWarning(file, c, "the built-in model's tokenizer") };
+}
 
 export function builtinDatasetEntries(): DatasetEntry[] {
   return listTasks().map((t) => ({
@@ -109,7 +164,8 @@ export function inspectJsonlFile(path: string, mapping?: JsonlFieldMapping): Jso
   const empty = (line: number | null, message: string): JsonlInspection => ({
     path: abs, fields: [], examples: [], suggested: null, problem: { file, line, field: null, message },
   });
-  if (!existsSync(abs) || !statSync(abs).isFile()) return empty(null, `${file}: no such file (${abs})`);
+  const refused = fileRefusal(abs, file);
+  if (refused) return empty(null, refused);
   let head: string;
   try {
     head = readHead(abs, INSPECT_BYTES).text;
@@ -129,9 +185,17 @@ export function inspectJsonlFile(path: string, mapping?: JsonlFieldMapping): Jso
   const row = first as Record<string, unknown>;
   const out: JsonlInspection = { path: abs, fields: Object.keys(row), examples: [], suggested: suggestMapping(row), problem: null };
   if (!mapping) return out;
+  const long = longRow(head, file);
+  if (long) {
+    out.problem = { file, line: Number(/line (\d+)/.exec(long)?.[1]) || null, field: null, message: long };
+    return out;
+  }
   const res = previewJsonl(head, engineMapping(mapping), PREVIEW_ROWS, { file, dataset: 'preview' });
-  if (res.ok) out.examples = res.examples.map(toDatasetExample);
-  else out.problem = res.error;
+  if (res.ok) {
+    out.examples = res.examples.map(toDatasetExample);
+    const cov = datasetCoverage(file, res.examples);
+    if (cov.warning) out.warnings = [cov.warning];
+  } else out.problem = res.error;
   return out;
 }
 
@@ -146,14 +210,19 @@ export async function importJsonlDataset(d: DatasetStoreDeps, path: string, mapp
   if (hasTask(name)) throw new Error(`name: '${name}' is a built-in task; choose another name for the imported dataset`);
   const abs = resolve(path);
   const file = basename(abs);
+  const refused = fileRefusal(abs, file);
+  if (refused) throw new Error(`${refused} — nothing was imported`);
   let text: string;
   try {
     text = await readFile(abs, 'utf8');
   } catch (e) {
     throw new Error(`${file}: cannot read ${abs} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  const long = longRow(text, file);
+  if (long) throw new Error(`${long} — nothing was imported`);
   const res = parseJsonl(text, engineMapping(mapping), { file, dataset: name });
   if (!res.ok) throw new Error(`${res.error.message} — nothing was imported`);
+  const coverage = datasetCoverage(file, res.examples);
   const target = join(d.datasetsDir, `${name}.jsonl`);
   const tmp = `${target}.${process.pid}.tmp`;
   writeFileSync(tmp, res.examples.map((e) => JSON.stringify(e)).join('\n') + '\n');
@@ -176,6 +245,8 @@ export async function importJsonlDataset(d: DatasetStoreDeps, path: string, mapp
         kind: choice === 0 ? 'generative' : choice === res.rows ? 'choice' : 'mixed',
         train: res.rows - test,
         test,
+        coverage: coverage.summary,
+        warnings: coverage.warning ? [coverage.warning] : [],
       },
     });
   } catch (e) {

@@ -4,15 +4,16 @@
  * dispatcher, WebSocket server); errors are thrown as Errors whose message a user can act on.
  */
 import { createHash } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { ApiHandlers, AppInfo, ConfigCheck, PushEvent } from '../shared/api';
-import { formatConfigIssues, validateRunConfig } from '../shared/config';
 import type { RunRecord } from '../shared/records';
+import { failedBeforeFirstStep } from '../shared/runRetry';
 import { availableProviders, ortVersion } from './appInfo';
 import { BUILTIN_PREFIX, defaultBuiltinModelsDir, listBuiltinModels } from './builtinModels';
 import { exportRunBundle, importRunBundle } from './bundles';
 import { builtinDatasetEntries, importJsonlDataset, inspectJsonlFile, previewDatasetExamples, removeImportedDataset, type DatasetStoreDeps } from './datasets';
-import { inspectModelFolder } from './modelFolder';
+import { createPathPolicy, type PathPolicy } from './pathPolicy';
+import { PreflightError, checkModelFolder, preflightRun, type PreflightOptions } from './preflight';
 import { newRunId } from './runId';
 import { readSettings, writeSettings } from './settings';
 import type { RunStore } from './store';
@@ -27,14 +28,25 @@ export interface HandlerDeps {
   appVersion: string;
   /** Where the shipped models live (resources/models); tests point it elsewhere. */
   builtinModelsDir?: string;
+  /** Check configs against the engine before queueing (model folder, tasks, lengths); false when
+   * another executor runs them (a test runner entry). Default true. */
+  engineChecks?: boolean;
+  /** Which paths the API may read and write (default: no limit). Browser mode limits them to the
+   * data folder, the shipped models and the folders `serve` was told to allow. */
+  pathPolicy?: PathPolicy;
 }
 
 export function createHandlers(d: HandlerDeps): ApiHandlers {
   const { store, supervisor, emit } = d;
 
+
+  const paths = d.pathPolicy ?? createPathPolicy({ limited: false, roots: [] });
+  const preflight: PreflightOptions = { dataDir: d.dataDir, builtinModelsDir: d.builtinModelsDir, engine: d.engineChecks !== false, paths };
+
   const createRun = async (input: Record<string, unknown>): Promise<RunRecord> => {
-    const checked = validateRunConfig(input);
-    if (!checked.ok) throw new Error(`invalid run config:\n${formatConfigIssues(checked.issues)}`);
+    // Everything is checked before the record exists: a refused config leaves no trace.
+    const checked = await preflightRun(input, preflight);
+    if (!checked.ok || !checked.config) throw new PreflightError(checked.issues);
     const config = checked.config;
     const now = Date.now();
     const id = newRunId(now);
@@ -50,6 +62,10 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       createdAt: now,
       owner: supervisor.owner,
     });
+    // The checks' warnings (tokenizer coverage, skipped examples) open the run's log.
+    if (checked.warnings.length) {
+      store.telemetry.insertEvents(checked.warnings.map((w) => ({ runId: id, time: now, level: 'warn' as const, text: `preflight: ${w.path}: ${w.message}` })));
+    }
     emit({ type: 'run', run });
     supervisor.enqueue(id);
     return store.runs.get(id) ?? run;
@@ -79,6 +95,11 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       return run;
     },
     async resumeRun(id, opts) {
+      const r = store.runs.get(id);
+      // (An imported run follows the import rules first: its config must be confirmed.)
+      if (r && !r.imported && failedBeforeFirstStep(r) && !store.telemetry.checkpoint(id)) {
+        throw new Error(`run '${id}' failed before its first step${r.exitReason ? ` (${r.exitReason})` : ''}: there is nothing to resume; edit its config and run it again`);
+      }
       return supervisor.resume(id, { trustImported: opts?.trustImported === true });
     },
     async getMetricKeys(id) {
@@ -97,18 +118,21 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       return store.telemetry.artifacts(id);
     },
     async validateConfig(config): Promise<ConfigCheck> {
-      const res = validateRunConfig(config);
-      return res.ok ? { ok: true, issues: [], config: res.config as unknown as Record<string, unknown> } : { ok: false, issues: res.issues };
+      const res = await preflightRun(config, preflight);
+      return res.ok && res.config
+        ? { ok: true, issues: [], warnings: res.warnings, config: res.config as unknown as Record<string, unknown> }
+        : { ok: false, issues: res.issues, warnings: res.warnings };
     },
     async listModels() {
       return [...(await listBuiltinModels(builtinModelsDir)), ...store.catalog.listModels()];
     },
     async addModel(path) {
-      const abs = resolve(path);
+      const abs = paths.check(path, 'read', 'model folder');
       // A shipped model is listed already; registering its folder again would duplicate it.
       const shipped = (await listBuiltinModels(builtinModelsDir)).find((m) => resolve(m.path) === abs);
       if (shipped) return shipped;
-      const info = await inspectModelFolder(abs);
+      // The tokenizer too: a folder that registers must also load when a run uses it.
+      const { info } = await checkModelFolder(abs);
       const existing = store.catalog.getModelByPath(abs);
       return store.catalog.upsertModel({
         id: existing?.id ?? `model-${createHash('sha256').update(abs).digest('hex').slice(0, 12)}`,
@@ -135,10 +159,10 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       return previewDatasetExamples(datasetDeps, id, opts?.count ?? 3, opts?.seed ?? 0);
     },
     async inspectJsonl(path, mapping) {
-      return inspectJsonlFile(path, mapping);
+      return inspectJsonlFile(paths.check(path, 'read', 'JSONL file'), mapping);
     },
     async importDataset(path, mapping, name) {
-      return importJsonlDataset(datasetDeps, path, mapping, name);
+      return importJsonlDataset(datasetDeps, paths.check(path, 'read', 'JSONL file'), mapping, name);
     },
     async removeDataset(id) {
       removeImportedDataset(datasetDeps, id);
@@ -163,11 +187,21 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       };
     },
     async exportRun(id, options) {
-      const res = await exportRunBundle({ store, dataDir: d.dataDir, appVersion: d.appVersion }, id, { includeModels: options?.include_models, out: options?.out });
+      const out = options?.out === undefined ? undefined : paths.check(options.out, 'write', 'bundle path');
+      const res = await exportRunBundle({ store, dataDir: d.dataDir, appVersion: d.appVersion }, id, { includeModels: options?.include_models, out });
       return res.path;
     },
     async importBundle(path) {
-      const run = await importRunBundle({ store, dataDir: d.dataDir }, path);
+      let run: RunRecord;
+      const file = paths.check(path, 'read', 'bundle');
+      try {
+        run = await importRunBundle({ store, dataDir: d.dataDir }, file);
+      } catch (e) {
+        // Every refusal names the bundle (some checks speak of manifest.json alone).
+        const name = basename(path);
+        if (e instanceof Error && !e.message.includes(name)) e.message = `${name}: ${e.message}`;
+        throw e;
+      }
       emit({ type: 'run', run });
       return run;
     },

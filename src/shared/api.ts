@@ -117,6 +117,8 @@ export interface AppInfo {
 export interface ConfigCheck {
   ok: boolean;
   issues: { path: string; message: string }[];
+  /** Not blocking, worth showing beside the field (tokenizer coverage, examples the engine would skip). */
+  warnings?: { path: string; message: string }[];
   /** The config with defaults filled in, when valid. */
   config?: Record<string, unknown>;
 }

@@ -56,4 +56,6 @@ export interface JsonlInspection {
   /** The mapping suggested from the field names (prompt/question/input → prompt, …). */
   suggested: JsonlFieldMapping | null;
   problem: JsonlProblem | null;
+  /** Not blocking: e.g. tokenizer coverage of the previewed rows (share of U+FFFD / unknown characters). */
+  warnings?: string[];
 }

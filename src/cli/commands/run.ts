@@ -1,5 +1,5 @@
 /** `benchtop run <config>`: validate, execute in a runner process, follow it to the end. */
-import { formatConfigIssues, validateRunConfig } from '../../shared/config';
+import { preflightRun } from '../../core/preflight';
 import { parseCommandArgs } from '../args';
 import { readConfigFile } from '../configFile';
 import { openCliBackend } from '../home';
@@ -33,10 +33,12 @@ export const runCommand: CliCommand = {
       if (values.tag?.length) obj.tags = [...(Array.isArray(obj.tags) ? obj.tags : []), ...values.tag];
       for (const a of values.set ?? []) applyOverride(obj, a);
     }
-    const checked = validateRunConfig(raw);
-    if (!checked.ok) {
+    // Everything is checked before the data folder is opened: a refused config leaves no run record.
+    const checked = await preflightRun(raw, { dataDir: ctx.home, engine: !ctx.env.BENCHTOP_RUNNER_ENTRY });
+    for (const w of checked.warnings) ctx.err(`benchtop run: warning: ${w.path}: ${w.message}`);
+    if (!checked.ok || !checked.config) {
       ctx.err(`benchtop run: ${file} is not a valid run config:`);
-      for (const line of formatConfigIssues(checked.issues).split('\n')) ctx.err(`  ${line}`);
+      for (const i of checked.issues) ctx.err(`  ${i.path}: ${i.message}`);
       return EXIT.usage;
     }
 

@@ -1,4 +1,6 @@
 /** `benchtop serve`: browser mode — the app's UI at http://127.0.0.1:PORT/?token=… */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { startServer } from '../../core/server/server';
 import { intOption, parseCommandArgs } from '../args';
 import { openCliBackend } from '../home';
@@ -7,16 +9,19 @@ import { EXIT, UsageError, type CliCommand } from '../registry';
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'serve the Benchtop UI to a browser on 127.0.0.1 (token-protected) until Ctrl-C',
-  usage: 'benchtop serve [--port N (default: a free port)] [--host 127.0.0.1] [--renderer DIR (default out/renderer)]',
+  usage: 'benchtop serve [--port N (default: a free port)] [--host 127.0.0.1] [--renderer DIR (default out/renderer)] [--allow-dir DIR]...\n  --allow-dir DIR  a folder (besides the data folder) whose models, JSONL files and bundles the page may use; repeatable (also BENCHTOP_ALLOW_DIRS)',
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs(argv, {
       port: { type: 'string' },
       host: { type: 'string' },
       renderer: { type: 'string' },
+      'allow-dir': { type: 'string', multiple: true },
     });
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const port = intOption('port', values.port, 0, 65535);
-    const backend = await openCliBackend(ctx, { mode: 'browser', execute: true });
+    const allowDirs = (values['allow-dir'] ?? []).map((d) => resolve(d));
+    for (const d of allowDirs) if (!existsSync(d) || !statSync(d).isDirectory()) throw new UsageError(`--allow-dir ${d}: no such folder`);
+    const backend = await openCliBackend(ctx, { mode: 'browser', execute: true, allowDirs });
     let server;
     try {
       server = await startServer(backend, { port, host: values.host, rendererDir: values.renderer });

@@ -15,8 +15,9 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, statfsSync, type WriteStream } from 'node:fs';
 import { lstat, realpath, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join, sep } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import type { ApiHandlers } from '../../shared/api';
+import type { Redactor } from './redact';
 
 export const BUNDLE_ROUTE_PREFIX = '/api/bundles/';
 export const BUNDLE_UPLOAD_PATH = '/api/bundles/import';
@@ -34,6 +35,8 @@ export interface BundleRouteContext {
   /** host:port values this server answers to (also the allowed Origins, as http://host:port). */
   allowedHosts: Set<string>;
   maxUploadBytes: number;
+  /** Takes the server's own paths out of error messages (default: none). */
+  redact?: Redactor;
 }
 
 function json(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
@@ -44,7 +47,8 @@ function json(res: ServerResponse, status: number, body: unknown, extra: Record<
   res.end(JSON.stringify(body));
 }
 
-const fail = (res: ServerResponse, status: number, error: string, extra?: Record<string, string>) => json(res, status, { error }, extra);
+const fail = (ctx: BundleRouteContext, res: ServerResponse, status: number, error: string, extra?: Record<string, string>) =>
+  json(res, status, { error: ctx.redact ? ctx.redact(error) : error }, extra);
 
 /** The bare name in /api/bundles/<name>, or null for anything that is not one. */
 export function bundleNameFromPath(pathname: string): string | null {
@@ -74,14 +78,14 @@ export async function handleBundleRoute(req: IncomingMessage, res: ServerRespons
   if (!url.pathname.startsWith(BUNDLE_ROUTE_PREFIX)) return false;
   if (url.pathname === BUNDLE_UPLOAD_PATH) {
     if (req.method !== 'POST') {
-      fail(res, 405, 'POST a bundle (.zip) to /api/bundles/import', { Allow: 'POST' });
+      fail(ctx, res, 405, 'POST a bundle (.zip) to /api/bundles/import', { Allow: 'POST' });
       return true;
     }
     await upload(req, res, ctx);
     return true;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    fail(res, 405, 'bundles are downloaded with GET', { Allow: 'GET, HEAD' });
+    fail(ctx, res, 405, 'bundles are downloaded with GET', { Allow: 'GET, HEAD' });
     return true;
   }
   await download(req, res, url, ctx);
@@ -92,16 +96,16 @@ async function download(req: IncomingMessage, res: ServerResponse, url: URL, ctx
   // A link from another local page would be same-site and carry the cookie; only the app's
   // own page (or the address bar, 'none') may start a download.
   const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return fail(res, 403, `bundle download from another site (${site}) refused`);
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return fail(ctx, res, 403, `bundle download from another site (${site}) refused`);
   const name = bundleNameFromPath(url.pathname);
-  if (!name) return fail(res, 404, 'no such bundle: expected /api/bundles/<name>.zip, a file exported into the data folder\'s bundles folder');
+  if (!name) return fail(ctx, res, 404, 'no such bundle: expected /api/bundles/<name>.zip, a file exported into the data folder\'s bundles folder');
   const dir = join(ctx.dataDir, 'bundles');
   const file = join(dir, name);
   const st = await lstat(file).catch(() => null);
   // lstat: a symbolic link planted in bundles/ is not followed anywhere.
-  if (!st || !st.isFile()) return fail(res, 404, `no bundle named ${name} in the data folder's bundles folder`);
+  if (!st || !st.isFile()) return fail(ctx, res, 404, `no bundle named ${name} in the data folder's bundles folder`);
   const [realDir, realFile] = await Promise.all([realpath(dir), realpath(file)]);
-  if (!realFile.startsWith(realDir + sep)) return fail(res, 404, `no bundle named ${name} in the data folder's bundles folder`);
+  if (!realFile.startsWith(realDir + sep)) return fail(ctx, res, 404, `no bundle named ${name} in the data folder's bundles folder`);
   res.statusCode = 200;
   res.setHeader('Content-Type', 'application/zip');
   res.setHeader('Content-Length', st.size);
@@ -140,7 +144,7 @@ async function upload(req: IncomingMessage, res: ServerResponse, ctx: BundleRout
   const refused = uploadRefusal(req, ctx);
   if (refused) {
     // Node discards the rest of the body after the response; close rather than keep it alive.
-    return fail(res, refused.status, refused.error, { Connection: 'close' });
+    return fail(ctx, res, refused.status, refused.error, { Connection: 'close' });
   }
   const length = Number(req.headers['content-length']);
   const original = decodeFileName(req.headers['x-benchtop-filename']);
@@ -148,14 +152,14 @@ async function upload(req: IncomingMessage, res: ServerResponse, ctx: BundleRout
   mkdirSync(incoming, { recursive: true });
   const free = statfsSync(incoming);
   if (free.bavail * free.bsize < length) {
-    return fail(res, 507, `not enough free disk space in ${incoming} for a ${length}-byte bundle`, { Connection: 'close' });
+    return fail(ctx, res, 507, `not enough free disk space in ${incoming} for a ${length}-byte bundle`, { Connection: 'close' });
   }
   const file = join(incoming, incomingName(original));
   const saved = await receive(req, file, ctx.maxUploadBytes);
   if (!saved.ok) {
     await rm(file, { force: true });
     if (saved.status === 0) return; // the client went away
-    return fail(res, saved.status, saved.error, { Connection: 'close' });
+    return fail(ctx, res, saved.status, saved.error, { Connection: 'close' });
   }
   let reply: { status: number; body: unknown };
   try {
@@ -163,7 +167,7 @@ async function upload(req: IncomingMessage, res: ServerResponse, ctx: BundleRout
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     // The saved copy's path means nothing to the person who uploaded the file: name theirs.
-    reply = { status: 422, body: { error: original ? msg.split(file).join(original) : msg } };
+    reply = { status: 422, body: { error: (ctx.redact ?? ((m: string) => m))(msg.split(file).join(original ?? 'the upload').split(basename(file)).join(original ?? 'the upload')) } };
   }
   // The run holds its own copy of every file now (or nothing was imported): the upload goes.
   await rm(file, { force: true });

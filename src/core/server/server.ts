@@ -15,6 +15,7 @@ import { authorize, newToken, type AuthPolicy } from './auth';
 import { DEFAULT_MAX_UPLOAD_BYTES, handleBundleRoute, type BundleRouteContext } from './bundleRoutes';
 import { resolveStatic, sendFile } from './staticFiles';
 import { handleFrame, pushTo } from './wsApi';
+import { createRedactor } from './redact';
 
 export interface ServerOptions {
   /** TCP port; 0 (default) picks a free one. */
@@ -86,9 +87,11 @@ export async function startServer(backend: Backend, opts: ServerOptions = {}): P
   const clients = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
 
+  const redact = createRedactor({ dataDir: backend.dataDir, appDir: packageRoot() });
   const bundles: BundleRouteContext = {
     handlers: backend.handlers,
     dataDir: backend.dataDir,
+    redact,
     allowedHosts: policy.allowedHosts,
     maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
   };
@@ -110,7 +113,7 @@ export async function startServer(backend: Backend, opts: ServerOptions = {}): P
           if (!handled) plain(res, 404, `Benchtop: no route ${url.pathname}; the API is the WebSocket at /ws`);
         })
         .catch((err: unknown) => {
-          if (!res.headersSent) plain(res, 500, `Benchtop: ${err instanceof Error ? err.message : String(err)}`);
+          if (!res.headersSent) plain(res, 500, `Benchtop: ${redact(err instanceof Error ? err.message : String(err))}`);
           else res.destroy();
         });
       return;
@@ -134,7 +137,7 @@ export async function startServer(backend: Backend, opts: ServerOptions = {}): P
       clients.add(ws);
       ws.on('message', (data, isBinary) => {
         if (isBinary) return;
-        void handleFrame(ws, backend.handlers, data.toString());
+        void handleFrame(ws, backend.handlers, data.toString(), redact);
       });
       ws.on('close', () => clients.delete(ws));
       ws.on('error', () => clients.delete(ws));

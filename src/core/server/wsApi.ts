@@ -5,6 +5,7 @@
  */
 import type { WebSocket } from 'ws';
 import { validateApiArgs, type ApiHandlers, type PushEvent, type WsServerFrame } from '../../shared/api';
+import { stringsIn, type Redactor } from './redact';
 
 /** A client that has this much unsent data gets no more push events until it catches up. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
@@ -18,7 +19,8 @@ export function pushTo(ws: WebSocket, e: PushEvent): void {
   send(ws, { push: e });
 }
 
-export async function handleFrame(ws: WebSocket, handlers: ApiHandlers, data: string): Promise<void> {
+/** `redact` takes the server's own paths out of error messages (what the caller sent stays). */
+export async function handleFrame(ws: WebSocket, handlers: ApiHandlers, data: string, redact: Redactor = (m) => m): Promise<void> {
   let frame: unknown;
   try {
     frame = JSON.parse(data);
@@ -42,6 +44,6 @@ export async function handleFrame(ws: WebSocket, handlers: ApiHandlers, data: st
     const result = await fn.apply(handlers, checked.args);
     send(ws, { id, ok: true, result: result === undefined ? null : result });
   } catch (err) {
-    send(ws, { id, ok: false, error: err instanceof Error ? err.message : String(err) });
+    send(ws, { id, ok: false, error: redact(err instanceof Error ? err.message : String(err), stringsIn(checked.args)) });
   }
 }

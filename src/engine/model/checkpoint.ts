@@ -7,6 +7,7 @@ import { access, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ModelFileError } from './errors';
 import { assertMayReplace, markOutputDir } from './outputDir';
+import { warnNonFinite } from './validateFolder';
 import {
   readSafetensors,
   storedBytes,
@@ -64,7 +65,7 @@ export async function checkpointSource(dir: string): Promise<string> {
 }
 
 /**
- * Read every tensor of the folder's checkpoint. Prefers the index when both layouts are present
+ * Read every tensor of the folder's checkpoint (warning about NaN/Inf values). Prefers the index when both layouts are present
  * (that is what `transformers` does). Errors name the index or shard at fault.
  */
 export async function readCheckpoint(dir: string): Promise<Map<string, LoadedTensor>> {
@@ -81,9 +82,9 @@ export async function readCheckpoint(dir: string): Promise<Map<string, LoadedTen
       const { tensors } = await readSafetensors(shardPath, { names });
       for (const [name, t] of tensors) out.set(name, t);
     }
-    return out;
+    return warnNonFinite(out);
   }
-  if (await exists(singlePath)) return (await readSafetensors(singlePath)).tensors;
+  if (await exists(singlePath)) return warnNonFinite((await readSafetensors(singlePath)).tensors);
   throw new ModelFileError(dir, `no weights: expected ${SINGLE_FILE} or ${INDEX_FILE} in the folder`);
 }
 

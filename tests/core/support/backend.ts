@@ -31,6 +31,10 @@ export async function openTestBackend(opts: Partial<BackendOptions> = {}, dir?: 
     runnerEntry: FIXTURE_ENTRY,
     runnerExecArgv: tsxExecArgv(),
     pollMs: 100,
+    // The fixture executor reads its own knobs from the task options; the engine's checks do not apply.
+    engineChecks: false,
+    // Tests keep their scratch folders in the temp folder: let the API reach them as `serve --allow-dir` would.
+    allowDirs: [tmpdir()],
     ...opts,
   });
   const events: PushEvent[] = [];

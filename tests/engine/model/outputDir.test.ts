@@ -80,17 +80,17 @@ describe('output_dir: never delete what Benchtop did not write', () => {
     expect(resolveOutputDir('/data/runs/r1', 'out')).toBe('/data/runs/r1/out');
   });
 
-  it('a run whose output_dir is an existing model folder fails before it starts, naming the folder, which stays byte-identical', async () => {
+  it('a run whose output_dir is an existing model folder is refused before it exists, naming the folder, which stays byte-identical', async () => {
     const dir = join(tmp(), 'hub-model');
     await foreignModelFolder(dir);
     const before = snapshot(dir);
     const tb: TestBackend = await openTestBackend();
     cleanups.push(() => tb.close());
-    const run = await tb.backend.handlers.createRun(fixtureConfig(5, {}, { output_dir: dir }));
-    const final = await tb.backend.supervisor.waitFor(run.id);
-    expect(final.status).toBe('failed');
-    expect(final.exitReason).toContain(`output_dir ${dir}: the folder already holds files Benchtop did not write`);
-    expect(tb.backend.store.telemetry.metricCount(run.id)).toBe(0); // nothing ran
+    // The API's preflight (src/core/preflight.ts) applies the same rule before any run record exists.
+    await expect(tb.backend.handlers.createRun(fixtureConfig(5, {}, { output_dir: dir }))).rejects.toThrow(
+      /output_dir: the folder already holds files Benchtop did not write/,
+    );
+    expect(tb.backend.store.runs.list()).toEqual([]);
     expect(snapshot(dir)).toEqual(before);
   });
 });
