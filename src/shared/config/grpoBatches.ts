@@ -10,9 +10,21 @@ import { z } from 'zod';
 
 export const grpoBatchFields = {
   /** Micro-batches per optimizer step (TRL gradient_accumulation_steps). */
-  gradient_accumulation_steps: z.number().int('expected a whole number').positive('expected ≥ 1').max(1024).default(1),
+  gradient_accumulation_steps: z
+    .number()
+    .int('expected a whole number')
+    .positive('expected ≥ 1')
+    .max(1024)
+    .default(1)
+    .meta({ description: 'Micro-batches per optimizer step, gradients averaged (TRL gradient_accumulation_steps; ALGORITHMS.md §1.1). dapo normalises by the tokens of the whole accumulation window.' }),
   /** Micro-batches one generation batch is split into (TRL steps_per_generation); unset = gradient_accumulation_steps. */
-  steps_per_generation: z.number().int('expected a whole number').positive('expected ≥ 1').max(1024).optional(),
+  steps_per_generation: z
+    .number()
+    .int('expected a whole number')
+    .positive('expected ≥ 1')
+    .max(1024)
+    .optional()
+    .meta({ description: 'Micro-batches one generation batch is split into (TRL steps_per_generation); a multiple of gradient_accumulation_steps. Unset: gradient_accumulation_steps (one optimizer step per generation batch).' }),
 };
 
 export interface GrpoBatchShape {

@@ -9,12 +9,19 @@ import { z } from 'zod';
  * ends each example (`sequence_end`).
  */
 export const promptFormatFields = {
-  prompt_format: z.enum(['chat', 'plain']).optional(),
+  prompt_format: z.enum(['chat', 'plain']).optional().meta({
+    description:
+      "How prompts reach the model: 'chat' renders each prompt as one user turn through the folder's chat template (tokenizer_config.json chat_template, TRL's conversational format); 'plain' uses the text as it is. Unset: chat when the model has a template (Benchtop's own models: plain).",
+  }),
   /**
    * A token of the vocabulary (e.g. "<|endoftext|>") that closes every example and separates
    * packed ones, instead of the tokenizer's EOS; generation also stops at it. Unset: the EOS.
    */
-  sequence_end: z.string().min(1, 'expected a token of the vocabulary, e.g. "<|endoftext|>"').optional(),
+  sequence_end: z
+    .string()
+    .min(1, 'expected a token of the vocabulary, e.g. "<|endoftext|>"')
+    .optional()
+    .meta({ description: 'A token of the vocabulary (e.g. "<|endoftext|>") that closes every example and separates packed ones instead of the tokenizer\'s EOS; generation also stops at it. Unset: the EOS.' }),
 };
 
 /**
@@ -22,5 +29,8 @@ export const promptFormatFields = {
  * instead of the built-in character tokenizer (empty).
  */
 export const tokenizerSourceFields = {
-  tokenizer: z.string().default(''),
+  tokenizer: z
+    .string()
+    .default('')
+    .meta({ description: "Pretraining only: take the tokenizer of an existing model folder (a path or builtin:<name>) instead of the built-in character tokenizer (empty)." }),
 };
