@@ -6,7 +6,7 @@
  * of the graph builders' op choices), WebGPU's remainder is docs/decisions/0030.
  */
 import { describe, expect, it } from 'vitest';
-import type { Graph } from '../../../src/engine/onnx/graph';
+import { Graph, op } from '../../../src/engine/onnx';
 import { parseDecoderConfig } from '../../../src/engine/model/config';
 import { initDecoderWeights } from '../../../src/engine/model/init';
 import { buildDecoder } from '../../../src/engine/model/decoder';
@@ -84,6 +84,26 @@ const EXPECTED_MAX: Record<Provider, number> = { cpu: 0, cuda: 0, webgpu: Number
 
 describe('provider coverage of the engine graphs (ORT 1.30 kernel registrations)', () => {
   const table = new KernelTable();
+
+  it('resolves opset versions and element types as ORT matches kernels (hand-checked against the lists)', () => {
+    const g = new Graph('probe');
+    const a = g.input('a', 'float16', [2, 2]);
+    const b = g.input('b', 'float16', [2, 2]);
+    op.matmul(a, b);
+    const ids = g.input('ids', 'int64', [3]);
+    op.gather(g.input('table', 'float32', [4, 2]), ids);
+    const [mm, gather] = [g.nodes.find((n) => n.op === 'MatMul')!, g.nodes.find((n) => n.op === 'Gather')!];
+    // MatMul: schema versions 1, 9, 13 → a model at opset 23 uses 13; Gather likewise 13.
+    expect(table.resolvedVersion('kOnnxDomain', 'MatMul', 23)).toBe(13);
+    expect(table.resolvedVersion('kOnnxDomain', 'Gather', 12)).toBe(11);
+    // CPU registers MatMul for float (not MLFloat16); CUDA registers MLFloat16.
+    expect(table.has('cpu', mm, 23)).toMatchObject({ ok: false, version: 13, type: 'MLFloat16' });
+    expect(table.has('cuda', mm, 23).ok).toBe(true);
+    expect(table.has('cpu', gather, 23).ok).toBe(true);
+    // Cast is typed by its output.
+    const cast = (op.cast(ids, 'float32'), g.nodes.at(-1)!);
+    expect(table.has('cuda', cast, 23)).toMatchObject({ ok: true, type: 'float' });
+  });
 
   it('every op the graphs use is known to the kernel lists (the check cannot silently pass)', () => {
     const unknown = new Set<string>();
