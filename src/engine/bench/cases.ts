@@ -1,10 +1,13 @@
 /**
- * `npm run bench`: engine throughput on this machine, one JSON line per case. Every figure is
- * also given as a ratio to a MatMul roofline measured first in the same process, so numbers
- * from different machines (or a loaded one) compare: MFU = 6·N·tokens ÷ time ÷ roofline for
- * training, 2·N·tokens ÷ time ÷ roofline for forward-only work.
+ * `npm run bench`: engine throughput on this machine, one JSON line per case. Every model figure
+ * is given as GFLOP/s (6·N·tokens ÷ time for training, 2·N·tokens ÷ time forward-only) and as
+ * MFU, a ratio to the MatMul roofline measured in the same process — before the first case and
+ * again after every case (yardstick.ts): a case's `mfu` divides by the best roofline seen up to
+ * it, and the closing `roofline_spread` line gives every sample, their spread, and each case's
+ * MFU against the run's best.
  */
-import { measureMatmulRoofline, type SessionSettings } from '../onnx';
+import type { SessionSettings } from '../onnx';
+import { Yardstick } from './yardstick';
 import { compileTrainStep, AdamWTrainer } from '../optim';
 import { parseDecoderConfig, parameterCount, type DecoderConfig } from '../model/config';
 import { initDecoderWeights } from '../model/init';
@@ -95,6 +98,7 @@ export async function generationCase(name: string, config: Record<string, unknow
       tokens_per_s: { full_forward: round(tps.full), kv_cache: round(tps.kv), in_graph: round(tps.inGraph) },
       kv_vs_no_cache: round(tps.kv / tps.full),
       in_graph_vs_js_loop: round(tps.inGraph / tps.kv),
+      kv_model_gflops: round((2 * n * tps.kv) / 1e9, 3),
       kv_mfu: round((2 * n * tps.kv) / 1e9 / rooflineGflops, 4),
     };
   } finally {
@@ -164,11 +168,17 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchLine[]> {
     out.push(l);
     opts.log?.(l);
   };
-  const roof = await measureMatmulRoofline({ n: 1024, iterations: 7, session });
-  emit({ case: 'roofline_matmul_1024', gflops: round(roof.gflops), best_gflops: round(roof.bestGflops), threads: roof.threads, provider: roof.provider });
+  const yard = new Yardstick(session, 1024, 7);
+  const first = await yard.measure('start');
+  emit({ case: 'roofline_matmul_1024', gflops: round(first.gflops), best_gflops: round(first.bestGflops), threads: first.threads, provider: first.provider });
+  /** Emit a case's line, then measure the roofline again (interleaved with the cases). */
+  const emitCase = async (l: BenchLine) => {
+    emit(l);
+    await yard.measure(l.case);
+  };
 
   const tiny = parseDecoderConfig('bench tiny', TINY);
-  emit(await trainCase('train_tiny_V64_d128_L4_T64_B16', tiny, 16, 64, 10, roof.gflops, session));
+  await emitCase(await trainCase('train_tiny_V64_d128_L4_T64_B16', tiny, 16, 64, 10, yard.best, session));
 
   // Forward scoring and generation on the tiny shape with the built-in character tokenizer.
   const tk = charTokenizerFiles();
@@ -188,34 +198,56 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchLine[]> {
   }
   scoreTimes.sort((a, b) => a - b);
   const scoreS = scoreTimes[2]!;
-  emit({
+  await emitCase({
     case: 'score_tiny_B16_T64',
     ms: round(scoreS * 1000),
     tokens_per_s: round((16 * 64) / scoreS),
-    mfu: round((2 * n * 16 * 64) / scoreS / 1e9 / roof.gflops, 3),
+    model_gflops: round((2 * n * 16 * 64) / scoreS / 1e9, 3),
+    mfu: round((2 * n * 16 * 64) / scoreS / 1e9 / yard.best, 3),
   });
 
   const gen = await benchGeneration(rt, { batch: 1, promptTokens: 16, newTokens: 256 });
-  emit({
+  await emitCase({
     case: 'generate_tiny_256_tokens',
     tokens_per_s: { full_forward: round(gen.tokensPerSecond.full), kv_cache: round(gen.tokensPerSecond.kv), in_graph: round(gen.tokensPerSecond.inGraph) },
     kv_vs_no_cache: round(gen.tokensPerSecond.kv / gen.tokensPerSecond.full),
     in_graph_vs_js_loop: round(gen.tokensPerSecond.inGraph / gen.tokensPerSecond.kv),
-    kv_mfu: round((2 * n * gen.tokensPerSecond.kv) / 1e9 / roof.gflops, 4),
+    kv_model_gflops: round((2 * n * gen.tokensPerSecond.kv) / 1e9, 3),
+    kv_mfu: round((2 * n * gen.tokensPerSecond.kv) / 1e9 / yard.best, 4),
   });
 
   await rt.release();
-  emit(await generationCase('generate_d256_L8_V8192_P32_N256', { ...GEN_D256_L8, vocab_size: 8192 }, { batch: 1, promptTokens: 32, newTokens: 256 }, roof.gflops, session));
+  await emitCase(await generationCase('generate_d256_L8_V8192_P32_N256', { ...GEN_D256_L8, vocab_size: 8192 }, { batch: 1, promptTokens: 32, newTokens: 256 }, yard.best, session));
 
   for (const vocab of [49152, 151936]) for (const shape of ['peaked', 'flat'] as const) emit(samplerCase(vocab, shape));
 
   if (!opts.quick) {
     const smol = parseDecoderConfig('bench 135M shape', SMOL_135M);
-    emit(await trainCase('train_135M_shape_T128_B2', smol, 2, 128, 3, roof.gflops, session));
+    await emitCase(await trainCase('train_135M_shape_T128_B2', smol, 2, 128, 3, yard.best, session));
     // One GRPO step, 8 prompts × 8 completions × 64 new tokens, full finetuning and LoRA.
     const grpo = { config: SMOL_135M, prompts: 8, generations: 8, promptTokens: 16, newTokens: 64, microBatches: 8 };
-    emit(await grpoStepCase('grpo_step_135M_shape', grpo, session));
-    emit(await grpoStepCase('grpo_step_135M_shape', { ...grpo, lora: { r: 16, alpha: 32, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] } }, session));
+    await emitCase(await grpoStepCase('grpo_step_135M_shape', grpo, session));
+    await emitCase(await grpoStepCase('grpo_step_135M_shape', { ...grpo, lora: { r: 16, alpha: 32, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] } }, session));
   }
+  emit(spreadLine(out, yard));
   return out;
+}
+
+/** The closing line: every roofline sample, their spread, and each case's MFU against the run's best. */
+function spreadLine(lines: readonly BenchLine[], yard: Yardstick): BenchLine {
+  const s = yard.spread();
+  const mfu: Record<string, number> = {};
+  for (const l of lines) {
+    const gflops = typeof l.model_gflops === 'number' ? l.model_gflops : typeof l.kv_model_gflops === 'number' ? l.kv_model_gflops : null;
+    if (gflops !== null) mfu[l.case] = round(gflops / s.best, 4);
+  }
+  return {
+    case: 'roofline_spread',
+    samples: s.samples.map((x) => ({ after: x.after, gflops: round(x.gflops) })),
+    best_gflops: round(s.best),
+    median_gflops: round(s.median),
+    worst_gflops: round(s.worst),
+    spread: round(s.spread, 3),
+    mfu_vs_run_best: mfu,
+  };
 }

@@ -54,6 +54,8 @@ export interface CompiledTrainStep {
   dataInputs: IOSpec[];
   /** Extra outputs requested by the builder (same names in both graphs). */
   extraOutputs: string[];
+  /** The graphs before serialization (node-level checks such as provider kernel coverage). */
+  graphs: { step: Graph; accumulate: Graph | null };
 }
 
 export const names = {
@@ -114,6 +116,7 @@ export function compileTrainStep(spec: TrainStepSpec): CompiledTrainStep {
 
   // ---- accumulate graph: forward, backward, acc + grad
   let accumulate: SerializedModel | null = null;
+  let accumulateGraph: Graph | null = null;
   if (n > 1) {
     const ga = new Graph(`${base}_accumulate`, { opset: spec.opset });
     const fa = forward(ga, spec);
@@ -125,6 +128,7 @@ export function compileTrainStep(spec: TrainStepSpec): CompiledTrainStep {
     });
     for (const [k, t] of Object.entries(fa.outputs)) ga.output(t, k);
     accumulate = serialize(ga, spec.serialize);
+    accumulateGraph = ga;
   }
 
   return {
@@ -134,5 +138,6 @@ export function compileTrainStep(spec: TrainStepSpec): CompiledTrainStep {
     accumulationSteps: n,
     dataInputs: [...f.data].map((t) => ({ name: t.name, dtype: t.dtype, shape: [...t.shape] })),
     extraOutputs: Object.keys(f.outputs),
+    graphs: { step: g, accumulate: accumulateGraph },
   };
 }
