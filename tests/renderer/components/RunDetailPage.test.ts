@@ -28,7 +28,9 @@ describe('RunDetailPage', () => {
   it('draws one chart per metric key, grouped, and feeds live points into the chart option', async () => {
     const series: Record<string, MetricSeries> = {
       'loss/train': { key: 'loss/train', steps: [0, 10, 20], values: [3, 2, 1.5], downsampled: false },
-      'eval/acc': { key: 'eval/acc', steps: [20], values: [0.25], downsampled: false },
+      'eval/acc': { key: 'eval/acc', steps: [10, 20], values: [0.2, 0.25], downsampled: false },
+      'train/trainable_parameters': { key: 'train/trainable_parameters', steps: [0], values: [1234], downsampled: false },
+      seed: { key: 'seed', steps: [0, 10, 20], values: [7, 7, 7], downsampled: false },
     };
     const listeners = new Set<(e: PushEvent) => void>();
     let cancelled = 0;
@@ -56,6 +58,12 @@ describe('RunDetailPage', () => {
     expect(w.find('[data-status="running"]').exists()).toBe(true);
     expect(w.find('[data-run-progress]').text()).toContain('train · 20/100 · ETA 0:30');
     expect(w.findAll('[data-metric-group]').map((g) => g.attributes('data-metric-group'))).toEqual(['loss', 'eval']);
+    // Sections in TRL naming (a pretrain run's loss section is "Training"); a single point and a
+    // constant series go to the summary table instead of a chart.
+    expect(w.findAll('[data-section]').map((g) => g.attributes('data-section'))).toEqual(['policy', 'evaluation', 'summary']);
+    expect(w.find('[data-section="policy"] h3').text()).toBe('Training');
+    expect(w.findAll('[data-summary-key]').map((r) => r.attributes('data-summary-key'))).toEqual(['seed', 'train/trainable_parameters']);
+    expect(w.find('[data-summary-key="seed"]').text()).toContain('0–20');
 
     const lossChart = () => w.findAllComponents(VChartStub).find((c) => ((c.props('option') as EChartsOption).series as { name: string }[])[0].name === 'loss/train')!;
     const data = () => ((lossChart().props('option') as EChartsOption).series as { data: unknown[] }[])[0].data;
@@ -63,6 +71,8 @@ describe('RunDetailPage', () => {
     expect(w.find('[data-metric="loss/train"]').attributes('data-points')).toBe('3');
 
     for (const l of listeners) l({ type: 'metrics', runId: 'r1', points: [{ key: 'loss/train', step: 30, value: 1.2, time: 1 }] });
+    // Applied at the next flush, drawn at the next animation frame.
+    await new Promise((r) => setTimeout(r, 400));
     await flushPromises();
     expect(data()).toEqual([[0, 3], [10, 2], [20, 1.5], [30, 1.2]]);
     expect(w.find('[data-metric="loss/train"]').attributes('data-points')).toBe('4');
