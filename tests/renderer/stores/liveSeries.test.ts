@@ -57,3 +57,28 @@ describe('PointQueue', () => {
     expect(calls).toHaveLength(1);
   });
 });
+
+describe('RedrawQueue', () => {
+  it('runs at most perFrame jobs per frame, each once, and skips cancelled ones', async () => {
+    const { RedrawQueue } = await import('../../../src/renderer/src/charts/redrawQueue');
+    const q = new RedrawQueue(2);
+    const ran: string[] = [];
+    const job = (name: string) => () => ran.push(name);
+    const a = job('a');
+    const b = job('b');
+    const c = job('c');
+    const d = job('d');
+    q.request(a);
+    q.request(b);
+    q.request(a);
+    q.request(c);
+    q.request(d);
+    q.cancel(d);
+    expect(q.size).toBe(3);
+    await new Promise((r) => setTimeout(r, 25));
+    expect(ran).toEqual(['a', 'b']);
+    await new Promise((r) => setTimeout(r, 25));
+    expect(ran).toEqual(['a', 'b', 'c']);
+    expect(q.size).toBe(0);
+  });
+});
