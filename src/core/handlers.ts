@@ -93,6 +93,9 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
     async getSamples(id, opts) {
       return store.telemetry.samples(id, opts);
     },
+    async querySamples(id, query) {
+      return store.samples.query(id, query);
+    },
     async getArtifacts(id) {
       return store.telemetry.artifacts(id);
     },

@@ -20,6 +20,7 @@ import type {
 } from './records';
 import { datasetNameSchema, jsonlMappingSchema, type DatasetExample, type JsonlFieldMapping, type JsonlInspection } from './datasets';
 import type { Settings } from './settings';
+import { sampleQuerySchema, type SamplePage, type SampleQuery } from './sampleQuery';
 import { settingsSchema } from './settings';
 import type { RunStatus } from './status';
 import { API_METHODS, IPC_INVOKE_CHANNEL, IPC_PUSH_CHANNEL, type ApiMethod } from './apiMethods';
@@ -64,6 +65,7 @@ export const API_ARG_SCHEMAS = {
   ]),
   getEvents: z.tuple([id, z.object({ afterId: z.number().int().optional(), limit: z.number().int().min(1).max(10_000).optional() }).strict().optional()]),
   getSamples: z.tuple([id, z.object({ limit: z.number().int().min(1).max(10_000).optional(), offset: z.number().int().min(0).optional() }).strict().optional()]),
+  querySamples: z.tuple([id, sampleQuerySchema.optional()]),
   getArtifacts: z.tuple([id]),
   validateConfig: z.tuple([z.unknown()]),
   listModels: z.tuple([]),
@@ -154,6 +156,8 @@ export interface BenchtopApi {
   getMetricSeries(id: string, key: string, opts?: { fromStep?: number; toStep?: number; maxPoints?: number }): Promise<MetricSeries>;
   getEvents(id: string, opts?: { afterId?: number; limit?: number }): Promise<RunEvent[]>;
   getSamples(id: string, opts?: { limit?: number; offset?: number }): Promise<SampleRecord[]>;
+  /** One page of a run's samples, filtered and sorted in the store (shared/sampleQuery.ts). */
+  querySamples(id: string, query?: SampleQuery): Promise<SamplePage>;
   getArtifacts(id: string): Promise<ArtifactRecord[]>;
   validateConfig(config: unknown): Promise<ConfigCheck>;
   listModels(): Promise<ModelEntry[]>;

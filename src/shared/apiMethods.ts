@@ -13,6 +13,7 @@ export const API_METHODS = [
   'getMetricSeries',
   'getEvents',
   'getSamples',
+  'querySamples',
   'getArtifacts',
   'validateConfig',
   'listModels',

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { CatalogRepo } from './catalogRepo';
 import { migrate } from './migrations';
 import { RunsRepo } from './runsRepo';
+import { SamplesRepo } from './samplesRepo';
 import { openDatabase, transaction, type Db } from './sqlite';
 import { TelemetryRepo } from './telemetryRepo';
 
@@ -15,12 +16,15 @@ export class RunStore {
   readonly runs: RunsRepo;
   readonly telemetry: TelemetryRepo;
   readonly catalog: CatalogRepo;
+  /** Paged, filtered sample reads (the samples viewer). */
+  readonly samples: SamplesRepo;
   private closed = false;
 
   private constructor(private readonly db: Db, readonly file: string) {
     this.runs = new RunsRepo(db);
     this.telemetry = new TelemetryRepo(db);
     this.catalog = new CatalogRepo(db);
+    this.samples = new SamplesRepo(db);
   }
 
   /** Open (creating and migrating as needed) the store in `file`. */

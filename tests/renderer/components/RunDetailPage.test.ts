@@ -39,7 +39,8 @@ describe('RunDetailPage', () => {
       getMetricKeys: async () => Object.keys(series),
       getMetricSeries: async (_: string, k: string) => series[k],
       getEvents: async () => [],
-      getSamples: async () => [{ runId: 'r1', step: 20, prompt: '12+30=', completion: '42', reward: 1, extra: {} }],
+      getSamples: async () => [],
+      querySamples: async () => ({ total: 1, rows: [{ id: 1, runId: 'r1', step: 20, prompt: '12+30=', completion: '42', reward: 1, extra: {} }], tasks: [], minStep: 20, maxStep: 20 }),
       getArtifacts: async () => [{ runId: 'r1', kind: 'checkpoint', path: 'ckpt/step-20.bin', bytes: 2048, sha256: 'ab'.repeat(32), createdAt: 0 }],
       cancelRun: async () => (cancelled++, { ...RUN, status: 'cancelled' }),
       onEvent: (l: (e: PushEvent) => void) => (listeners.add(l), () => listeners.delete(l)),
@@ -78,6 +79,7 @@ describe('RunDetailPage', () => {
     expect(w.find('[data-metric="loss/train"]').attributes('data-points')).toBe('4');
 
     await w.find('[data-tab="samples"]').trigger('click');
+    await flushPromises();
     expect(w.find('[data-samples]').text()).toContain('12+30=');
     await w.find('[data-tab="artifacts"]').trigger('click');
     expect(w.find('[data-artifacts]').text()).toContain('ckpt/step-20.bin');
