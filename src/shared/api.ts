@@ -50,6 +50,16 @@ export const API_ARG_SCHEMAS = {
   deleteRun: z.tuple([id]),
   restoreRun: z.tuple([id]),
   resumeRun: z.tuple([id]),
+  updateRun: z.tuple([
+    id,
+    z
+      .object({
+        name: z.string().max(200, 'expected a name of at most 200 characters').optional(),
+        notes: z.string().max(20_000, 'expected notes of at most 20000 characters').optional(),
+        tags: z.array(z.string().trim().min(1, 'tags cannot be empty').max(64, 'expected tags of at most 64 characters')).max(50, 'expected at most 50 tags').optional(),
+      })
+      .strict(),
+  ]),
   getMetricKeys: z.tuple([id]),
   getMetricSeries: z.tuple([
     id,
@@ -152,6 +162,8 @@ export interface BenchtopApi {
   /** Queue an interrupted, failed or cancelled run again, resuming from its latest checkpoint
    * (or from the start when it has none). */
   resumeRun(id: string): Promise<RunRecord>;
+  /** Rename a run or replace its notes or tags; resolves to the updated record (pushed too). */
+  updateRun(id: string, patch: { name?: string; notes?: string; tags?: string[] }): Promise<RunRecord>;
   getMetricKeys(id: string): Promise<string[]>;
   getMetricSeries(id: string, key: string, opts?: { fromStep?: number; toStep?: number; maxPoints?: number }): Promise<MetricSeries>;
   getEvents(id: string, opts?: { afterId?: number; limit?: number }): Promise<RunEvent[]>;

@@ -9,6 +9,7 @@ export const API_METHODS = [
   'deleteRun',
   'restoreRun',
   'resumeRun',
+  'updateRun',
   'getMetricKeys',
   'getMetricSeries',
   'getEvents',

@@ -107,3 +107,32 @@ describe('RunDetailPage', () => {
     w.unmount();
   });
 });
+
+describe('RunDetailPage notes and tags', () => {
+  it('shows the notes and saves edited notes and tags through updateRun', async () => {
+    const base: RunRecord = { ...RUN, status: 'succeeded', notes: 'first try' };
+    const patches: unknown[] = [];
+    const api = {
+      getRun: async () => base,
+      getMetricKeys: async () => [], getMetricSeries: async () => null, getEvents: async () => [], getSamples: async () => [], getArtifacts: async () => [],
+      updateRun: async (_id: string, p: { notes?: string; tags?: string[] }) => (patches.push(p), { ...base, ...p }),
+      onEvent: () => () => {},
+    } as unknown as BenchtopApi;
+    setBackend({ api, transport: 'ws', onStatus: () => () => {}, reconnectNow: () => {} });
+    const router = createRouter({ history: createMemoryHistory(), routes });
+    await router.push('/runs/r1');
+    const w = mount(RunDetailPage, { props: { id: 'r1' }, global: { plugins: [createPinia(), router], stubs: { Echarts: VChartStub } } });
+    await flushPromises();
+    expect(w.find('[data-notes-text]').text()).toBe('first try');
+    await w.find('[data-action="edit-notes"]').trigger('click');
+    expect((w.find('[data-field="tags"]').element as HTMLInputElement).value).toBe('demo');
+    await w.find('[data-field="notes"]').setValue('seed 2 diverged');
+    await w.find('[data-field="tags"]').setValue('demo, seed2  baseline');
+    await w.find('form').trigger('submit');
+    await flushPromises();
+    expect(patches).toEqual([{ notes: 'seed 2 diverged', tags: ['demo', 'seed2', 'baseline'] }]);
+    expect(w.find('[data-notes-text]').text()).toBe('seed 2 diverged');
+    expect(w.findAll('.run-head .tag').map((t) => t.text())).toEqual(['demo', 'seed2', 'baseline']);
+    w.unmount();
+  });
+});

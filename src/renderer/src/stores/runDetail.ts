@@ -211,6 +211,12 @@ export const useRunDetailStore = defineStore('runDetail', () => {
     if (r) run.value = r;
   }
 
+  /** Replace the run's notes and/or tags (name too); the record comes back updated. */
+  async function updateMeta(patch: { name?: string; notes?: string; tags?: string[] }): Promise<void> {
+    if (!runId.value) return;
+    run.value = await useApi().updateRun(runId.value, patch);
+  }
+
   /** Queue an interrupted/failed/cancelled run again from its latest checkpoint. */
   async function resume(): Promise<void> {
     if (!runId.value) return;
@@ -219,6 +225,6 @@ export const useRunDetailStore = defineStore('runDetail', () => {
 
   return {
     runId, run, metricKeys, series, seriesVersion, events, samples, artifacts, loading, error, notFound,
-    load, applyEvent, flushMetrics: () => queue.flush(), subscribe, unsubscribeAll, poll, refreshArtifacts, cancel, resume,
+    load, applyEvent, flushMetrics: () => queue.flush(), subscribe, unsubscribeAll, poll, refreshArtifacts, cancel, resume, updateMeta,
   };
 });
