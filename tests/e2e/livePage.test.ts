@@ -57,7 +57,10 @@ async function watchAndCancelRun(run: RunRecord, screenshot?: string): Promise<{
   const { page, server } = s;
   await page.goto(`${server.url}#/runs/${run.id}`);
   await page.locator('.run-head [data-status="running"]').waitFor({ timeout: 30_000 });
-  // Long tasks of the page's main thread while it follows the run.
+  await expect.poll(() => page.locator('[data-metric]').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(20);
+  // Long tasks of the page's main thread while it follows the run (after the first drawing of
+  // the page, which creates every chart once).
+  await page.waitForTimeout(1000);
   await page.evaluate(() => {
     const w = window as unknown as { __longest: number };
     w.__longest = 0;
@@ -65,7 +68,6 @@ async function watchAndCancelRun(run: RunRecord, screenshot?: string): Promise<{
       for (const e of l.getEntries()) w.__longest = Math.max(w.__longest, e.duration);
     }).observe({ type: 'longtask', buffered: false });
   });
-  await expect.poll(() => page.locator('[data-metric]').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(20);
   const a = (await api.call<RunRecord>('getRun', run.id)).progress?.step ?? 0;
   const t0 = Date.now();
   await page.waitForTimeout(3000);
@@ -105,6 +107,56 @@ describe('run page under load', () => {
     } finally {
       burner.kill('SIGKILL');
     }
+    expect(s.pageErrors).toEqual([]);
+  });
+});
+
+describe('analysing an RL run', () => {
+  it('sections, samples filtered with token heat and one prompt across steps, notes edited', async () => {
+    const { page, server } = s;
+    const cfg = fastRun('e2e rl analysis');
+    (cfg.data as { tasks: { options: Record<string, unknown> }[] }).tasks[0].options = { step_ms: 20, dim: 16, lr: 0.01, series: 30, samples_every: 5, rl_samples: 6 };
+    cfg.training = { max_steps: 120, checkpoint_every: 0 };
+    const run = await api.call<RunRecord>('createRun', cfg);
+    await page.goto(`${server.url}#/runs/${run.id}`);
+    await expect.poll(() => page.locator('.run-head [data-status]').getAttribute('data-status'), { timeout: 60_000 }).toBe('succeeded');
+
+    // Sections in TRL/verl naming; constant series in the summary table.
+    const sections = await page.locator('[data-section]').evaluateAll((els) => els.map((e) => e.getAttribute('data-section')));
+    expect(sections).toEqual(expect.arrayContaining(['reward', 'policy', 'lengths', 'likelihood', 'throughput', 'evaluation', 'summary']));
+    expect(sections.indexOf('reward')).toBeLessThan(sections.indexOf('policy'));
+    expect(await page.locator('[data-section="likelihood"] [data-metric]').evaluateAll((els) => els.map((e) => e.getAttribute('data-metric')))).toEqual(['llds/gated_fraction', 'llds/loss', 'logprob/neg_mean', 'logprob/pos_mean']);
+    expect(await page.locator('[data-summary-key="learning_rate"]').count()).toBe(1);
+
+    // Samples: 24 logging steps × (6 RL rows + the fixture's plain one), paged by the store.
+    await page.locator('[data-tab="samples"]').click();
+    await expect.poll(() => page.locator('[data-samples-range]').textContent()).toBe('1–25 of 168');
+    await page.locator('[data-filter="correct"]').selectOption('no');
+    await page.locator('[data-filter="fromStep"]').fill('50');
+    await page.locator('[data-filter="toStep"]').fill('80');
+    // Steps 50, 55, …, 80 (7 logging steps) × 3 wrong answers each.
+    await expect.poll(() => page.locator('[data-samples-range]').textContent()).toBe('1–21 of 21');
+    expect(await page.locator('[data-correct]').evaluateAll((els) => els.every((e) => e.getAttribute('data-correct') === 'false'))).toBe(true);
+    await page.locator('[data-sample-id]').first().click();
+    await expect.poll(() => page.locator('[data-token-heat] .heat-token').count()).toBeGreaterThan(2);
+    await page.locator('[data-action="across-steps"]').click();
+    // The newest wrong answer is j = 5 at step 80 (prompt of problem 5 % 3 = 2, shared with j = 2):
+    // two completions of it at each of the 24 logging steps, in step order.
+    await expect.poll(() => page.locator('[data-across-step]').count()).toBe(48);
+    const acrossSteps = await page.locator('[data-across-step]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-across-step'))));
+    expect(acrossSteps).toEqual(Array.from({ length: 24 }, (_, i) => [5 * (i + 1), 5 * (i + 1)]).flat());
+    await page.locator('[data-sample-id]').first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'samples-viewer.png') });
+
+    // Notes and tags edited on the run page, kept by the store.
+    await page.locator('[data-action="edit-notes"]').click();
+    await page.locator('[data-field="notes"]').fill('wrong answers cluster on problem p1');
+    await page.locator('[data-field="tags"]').fill('e2e, analysed');
+    await page.locator('[data-action="save-notes"]').click();
+    await expect.poll(() => page.locator('[data-notes-text]').textContent()).toBe('wrong answers cluster on problem p1');
+    const stored = await api.call<RunRecord>('getRun', run.id);
+    expect(stored.notes).toBe('wrong answers cluster on problem p1');
+    expect(stored.tags).toEqual(['analysed', 'e2e']);
     expect(s.pageErrors).toEqual([]);
   });
 });
