@@ -34,15 +34,16 @@ describe('RunDetailPage', () => {
     };
     const listeners = new Set<(e: PushEvent) => void>();
     let cancelled = 0;
+    let current = RUN;
     const api = {
-      getRun: async () => RUN,
+      getRun: async () => current,
       getMetricKeys: async () => Object.keys(series),
       getMetricSeries: async (_: string, k: string) => series[k],
       getEvents: async () => [],
       getSamples: async () => [],
       querySamples: async () => ({ total: 1, rows: [{ id: 1, runId: 'r1', step: 20, prompt: '12+30=', completion: '42', reward: 1, extra: {} }], tasks: [], minStep: 20, maxStep: 20 }),
       getArtifacts: async () => [{ runId: 'r1', kind: 'checkpoint', path: 'ckpt/step-20.bin', bytes: 2048, sha256: 'ab'.repeat(32), createdAt: 0 }],
-      cancelRun: async () => (cancelled++, { ...RUN, status: 'cancelled' }),
+      cancelRun: async () => (cancelled++, (current = { ...RUN, status: 'cancelled' })),
       onEvent: (l: (e: PushEvent) => void) => (listeners.add(l), () => listeners.delete(l)),
     } as unknown as BenchtopApi;
     setBackend({ api, transport: 'ws', onStatus: () => () => {}, reconnectNow: () => {} });
