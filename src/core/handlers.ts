@@ -99,6 +99,9 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       emit({ type: 'run', run });
       return run;
     },
+    async getFinalMetrics(ids, keys) {
+      return store.finals.query(ids, keys);
+    },
     async querySamples(id, query) {
       return store.samples.query(id, query);
     },

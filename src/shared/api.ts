@@ -76,6 +76,10 @@ export const API_ARG_SCHEMAS = {
   getEvents: z.tuple([id, z.object({ afterId: z.number().int().optional(), limit: z.number().int().min(1).max(10_000).optional() }).strict().optional()]),
   getSamples: z.tuple([id, z.object({ limit: z.number().int().min(1).max(10_000).optional(), offset: z.number().int().min(0).optional() }).strict().optional()]),
   querySamples: z.tuple([id, sampleQuerySchema.optional()]),
+  getFinalMetrics: z.tuple([
+    z.array(id).max(1000, 'expected at most 1000 run ids'),
+    z.array(z.string().min(1).max(200)).max(50, 'expected at most 50 metric keys'),
+  ]),
   getArtifacts: z.tuple([id]),
   validateConfig: z.tuple([z.unknown()]),
   listModels: z.tuple([]),
@@ -170,6 +174,8 @@ export interface BenchtopApi {
   getSamples(id: string, opts?: { limit?: number; offset?: number }): Promise<SampleRecord[]>;
   /** One page of a run's samples, filtered and sorted in the store (shared/sampleQuery.ts). */
   querySamples(id: string, query?: SampleQuery): Promise<SamplePage>;
+  /** The last value of each of `keys` for each run, and every key those runs recorded. */
+  getFinalMetrics(ids: string[], keys: string[]): Promise<{ keys: string[]; values: Record<string, Record<string, number | null>> }>;
   getArtifacts(id: string): Promise<ArtifactRecord[]>;
   validateConfig(config: unknown): Promise<ConfigCheck>;
   listModels(): Promise<ModelEntry[]>;

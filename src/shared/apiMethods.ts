@@ -15,6 +15,7 @@ export const API_METHODS = [
   'getEvents',
   'getSamples',
   'querySamples',
+  'getFinalMetrics',
   'getArtifacts',
   'validateConfig',
   'listModels',

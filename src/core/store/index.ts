@@ -9,6 +9,7 @@ import { CatalogRepo } from './catalogRepo';
 import { migrate } from './migrations';
 import { RunsRepo } from './runsRepo';
 import { SamplesRepo } from './samplesRepo';
+import { FinalMetricsRepo } from './finalMetricsRepo';
 import { openDatabase, transaction, type Db } from './sqlite';
 import { TelemetryRepo } from './telemetryRepo';
 
@@ -18,6 +19,8 @@ export class RunStore {
   readonly catalog: CatalogRepo;
   /** Paged, filtered sample reads (the samples viewer). */
   readonly samples: SamplesRepo;
+  /** Last metric values of many runs (the Runs table's metric columns). */
+  readonly finals: FinalMetricsRepo;
   private closed = false;
 
   private constructor(private readonly db: Db, readonly file: string) {
@@ -25,6 +28,7 @@ export class RunStore {
     this.telemetry = new TelemetryRepo(db);
     this.catalog = new CatalogRepo(db);
     this.samples = new SamplesRepo(db);
+    this.finals = new FinalMetricsRepo(db);
   }
 
   /** Open (creating and migrating as needed) the store in `file`. */
