@@ -49,7 +49,7 @@ export const API_ARG_SCHEMAS = {
   cancelRun: z.tuple([id]),
   deleteRun: z.tuple([id]),
   restoreRun: z.tuple([id]),
-  resumeRun: z.tuple([id]),
+  resumeRun: z.tuple([id, z.object({ trustImported: z.boolean() }).strict().optional()]),
   updateRun: z.tuple([
     id,
     z
@@ -165,7 +165,9 @@ export interface BenchtopApi {
   restoreRun(id: string): Promise<RunRecord | null>;
   /** Queue an interrupted, failed or cancelled run again, resuming from its latest checkpoint
    * (or from the start when it has none). */
-  resumeRun(id: string): Promise<RunRecord>;
+  /** An imported run (`run.imported` set, not yet `resumeTrusted`) is refused unless
+   * `trustImported`: the UI shows its validated config and asks the user first. */
+  resumeRun(id: string, opts?: { trustImported: boolean }): Promise<RunRecord>;
   /** Rename a run or replace its notes or tags; resolves to the updated record (pushed too). */
   updateRun(id: string, patch: { name?: string; notes?: string; tags?: string[] }): Promise<RunRecord>;
   getMetricKeys(id: string): Promise<string[]>;

@@ -10,6 +10,7 @@ import { migrate } from './migrations';
 import { RunsRepo } from './runsRepo';
 import { SamplesRepo } from './samplesRepo';
 import { FinalMetricsRepo } from './finalMetricsRepo';
+import { retryWhileBusy, type RetryOptions } from './retry';
 import { openDatabase, transaction, type Db } from './sqlite';
 import { TelemetryRepo } from './telemetryRepo';
 
@@ -49,6 +50,15 @@ export class RunStore {
     return transaction(this.db, fn);
   }
 
+  /** `transaction(fn)`, retried (on the event loop, without blocking it between attempts) while
+   * another process holds the write lock; a StoreLockedError after `maxWaitMs`. */
+  writeWithRetry<T>(what: string, fn: () => T, opts: Omit<RetryOptions, 'what' | 'file'> = {}): Promise<T> {
+    return retryWhileBusy(() => {
+      if (this.closed) throw new Error(`the run store ${this.file} is closed (while ${what})`);
+      return transaction(this.db, fn);
+    }, { ...opts, what, file: this.file });
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
@@ -63,3 +73,4 @@ export class RunStore {
 export { DEFAULT_MAX_POINTS, type MetricRow } from './telemetryRepo';
 export type { NewRun, RunOwner, OwnerState, OwnerLiveness, ClaimResult } from './runsRepo';
 export { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations';
+export { isBusyError, StoreLockedError, WRITE_RETRY_MAX_MS } from './retry';
