@@ -160,3 +160,37 @@ describe('analysing an RL run', () => {
     expect(s.pageErrors).toEqual([]);
   });
 });
+
+describe('comparing seeds', () => {
+  it('groups four runs by learning rate and draws each group as mean ± std', async () => {
+    const { page, server } = s;
+    const ids: string[] = [];
+    for (const [seed, lr] of [[1, 0.05], [2, 0.05], [3, 0.1], [4, 0.1]] as const) {
+      const r = await api.call<RunRecord>('createRun', {
+        kind: 'pretrain', name: `e2e seed ${seed} lr ${lr}`, seed,
+        data: { tasks: [{ task: 'arithmetic', options: { step_ms: 5, dim: 8 + seed, lr } }] },
+        training: { max_steps: 30, checkpoint_every: 0 },
+      });
+      ids.push(r.id);
+    }
+    await expect.poll(async () => (await Promise.all(ids.map((id) => api.call<RunRecord>('getRun', id)))).every((r) => r.status === 'succeeded'), { timeout: 90_000 }).toBe(true);
+    await page.goto(`${server.url}#/compare?ids=${ids.join(',')}`);
+    const select = page.locator('[data-control="group-by"]');
+    await select.waitFor({ timeout: 20_000 });
+    await select.selectOption('data.tasks.0.options.lr');
+    const loss = page.locator('[data-grouped] [data-metric="loss"]');
+    await expect.poll(() => loss.getAttribute('data-groups'), { timeout: 10_000 }).toBe('2');
+    // What ECharts draws: per group a mean line over the band's two stacked edges.
+    const names = await page.evaluate(() => {
+      const host = document.querySelector('[data-grouped] [data-metric="loss"] [_echarts_instance_]') as HTMLElement;
+      const lookup = (window as unknown as { __benchtopCharts: { getInstanceByDom(el: HTMLElement): { getOption(): { series: { name: string }[] } } } }).__benchtopCharts;
+      return lookup.getInstanceByDom(host).getOption().series.map((x) => x.name);
+    });
+    expect(names).toEqual(expect.arrayContaining([
+      'data.tasks.0.options.lr=0.05 (2 runs)', 'data.tasks.0.options.lr=0.05 (2 runs) ±std',
+      'data.tasks.0.options.lr=0.1 (2 runs)', 'data.tasks.0.options.lr=0.1 (2 runs) ±std',
+    ]));
+    await page.screenshot({ path: join(SCREENSHOTS, 'compare-grouped.png') });
+    expect(s.pageErrors).toEqual([]);
+  });
+});
