@@ -128,6 +128,26 @@ describe('analysing an RL run', () => {
     expect(await page.locator('[data-section="likelihood"] [data-metric]').evaluateAll((els) => els.map((e) => e.getAttribute('data-metric')))).toEqual(['llds/gated_fraction', 'llds/loss', 'logprob/neg_mean', 'logprob/pos_mean']);
     expect(await page.locator('[data-summary-key="learning_rate"]').count()).toBe(1);
 
+    // The wheel over a chart scrolls the page (the .content pane); Ctrl + wheel zooms it, and a
+    // reset appears.
+    const scrolled = () => page.evaluate(() => document.querySelector('.content')!.scrollTop);
+    await page.evaluate(() => document.querySelector('.content')!.scrollTo(0, 0));
+    const chart = page.locator('[data-section="reward"] [data-metric]').first();
+    const box = (await chart.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, 400);
+    await expect.poll(scrolled).toBeGreaterThan(100);
+    await page.evaluate(() => document.querySelector('.content')!.scrollTo(0, 0));
+    const box2 = (await chart.boundingBox())!;
+    await page.mouse.move(box2.x + box2.width / 2, box2.y + box2.height / 2);
+    await page.keyboard.down('Control');
+    await page.mouse.wheel(0, -400);
+    await page.keyboard.up('Control');
+    await expect.poll(() => chart.locator('[data-action="reset-zoom"]').count()).toBe(1);
+    expect(await scrolled()).toBe(0);
+    await chart.locator('[data-action="reset-zoom"]').click();
+    await expect.poll(() => chart.locator('[data-action="reset-zoom"]').count()).toBe(0);
+
     // Samples: 24 logging steps × (6 RL rows + the fixture's plain one), paged by the store.
     await page.locator('[data-tab="samples"]').click();
     await expect.poll(() => page.locator('[data-samples-range]').textContent()).toBe('1–25 of 168');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sectionMetricKeys, sectionOf, summaryOf } from '../../../src/renderer/src/charts/metricSections';
-import { isFractionKey, tooltipText } from '../../../src/renderer/src/charts/lineChart';
+import { isFractionKey, tooltipText, zoomedRange } from '../../../src/renderer/src/charts/lineChart';
 
 describe('metric sections', () => {
   it('sorts the GRPO keys into the TRL/verl sections', () => {
@@ -42,5 +42,19 @@ describe('chart details', () => {
     expect(html).toMatch(/loss \(raw\) <b>1\.25/);
     expect(html).toMatch(/loss <b>1\.5/);
     expect(tooltipText([{ seriesName: '<b>x', value: [1, 1] }], 'step')).toContain('&lt;b&gt;x');
+  });
+
+  it('zooms around the pointer on Ctrl + wheel and stays inside the data', () => {
+    // In at the middle: width 100 → 80, centred on 50.
+    expect(zoomedRange(0, 100, 0.5, -1)).toEqual({ start: 10, end: 90 });
+    // In at a quarter of [20, 60]: the step under the pointer (30) stays under it.
+    const r = zoomedRange(20, 60, 0.25, -1);
+    expect(r.end - r.start).toBeCloseTo(32, 12);
+    expect(r.start + 0.25 * (r.end - r.start)).toBeCloseTo(30, 12);
+    // Out from the whole range stays the whole range; out near an edge is clamped.
+    expect(zoomedRange(0, 100, 0.9, 1)).toEqual({ start: 0, end: 100 });
+    const e = zoomedRange(70, 100, 1, 1);
+    expect(e.end).toBe(100);
+    expect(e.end - e.start).toBeCloseTo(37.5, 12);
   });
 });

@@ -83,7 +83,23 @@ function withAlpha(hex: string, alpha: number): string {
   return `#${m[1]}${a}`;
 }
 
-const INSIDE_ZOOM = { type: 'inside', xAxisIndex: 0, filterMode: 'none', zoomOnMouseWheel: 'ctrl', moveOnMouseWheel: false, moveOnMouseMove: true } as const;
+// ECharts' inside zoom takes every wheel event over the plot (the page would stop scrolling),
+// so it stays disabled for interaction: the chart component zooms on Ctrl + wheel itself
+// (zoomedRange) and drives this component through the dataZoom action.
+const INSIDE_ZOOM = { type: 'inside', xAxisIndex: 0, filterMode: 'none', disabled: true } as const;
+
+/**
+ * The x range (percent of the data) after one Ctrl + wheel notch at `at` (0–1 across the plot):
+ * zoom in by 1.25× when `deltaY` < 0, out otherwise, keeping the point under the pointer fixed.
+ */
+export function zoomedRange(start: number, end: number, at: number, deltaY: number): { start: number; end: number } {
+  const width = end - start;
+  const next = Math.min(100, Math.max(0.5, deltaY < 0 ? width / 1.25 : width * 1.25));
+  const center = start + Math.min(1, Math.max(0, at)) * width;
+  let s = center - Math.min(1, Math.max(0, at)) * next;
+  s = Math.min(Math.max(0, s), 100 - next);
+  return { start: s, end: s + next };
+}
 
 /** One line per series against the step axis. */
 export function lineChartOption(series: readonly MetricSeries[], opts: LineChartOptions = {}): EChartsOption {
