@@ -42,14 +42,20 @@ export interface SamplePage {
 }
 
 /**
- * Per-token data a sample may carry in `extra` (arrays as long as `token_text`): the viewer
- * draws each as a heat over the completion's tokens.
+ * Per-token data a sample may carry in `extra` (arrays as long as its token texts, `token_text`
+ * or, from GRPO with THR on, `thr_tokens`): the viewer draws each as a heat over the tokens.
  */
 export const TOKEN_HEAT_FIELDS = {
   token_logprob: 'log-prob',
   token_entropy: 'entropy',
   token_advantage: 'advantage × token weight',
-  token_thr: 'THR weight',
+  thr: 'THR score',
   token_lld: 'LLD penalty',
 } as const;
+
+/** The token texts of a sample's per-token data, or null. */
+export function sampleTokenTexts(extra: Record<string, unknown>): string[] | null {
+  const t = Array.isArray(extra.token_text) ? extra.token_text : Array.isArray(extra.thr_tokens) ? extra.thr_tokens : null;
+  return t && t.length ? t.map(String) : null;
+}
 export type TokenHeatField = keyof typeof TOKEN_HEAT_FIELDS;

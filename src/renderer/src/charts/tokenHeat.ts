@@ -3,7 +3,7 @@
  * signs, otherwise one hue whose strength grows with |value| — for log-probs the least likely
  * tokens are the hottest. Pure functions; the component only paints.
  */
-import { TOKEN_HEAT_FIELDS, type TokenHeatField } from '@shared/sampleQuery';
+import { sampleTokenTexts, TOKEN_HEAT_FIELDS, type TokenHeatField } from '@shared/sampleQuery';
 
 export interface HeatToken {
   text: string;
@@ -16,13 +16,13 @@ export interface HeatToken {
 
 /** The heat fields a sample carries (arrays as long as its token_text). */
 export function heatFields(extra: Record<string, unknown>): TokenHeatField[] {
-  const text = extra.token_text;
-  if (!Array.isArray(text) || !text.length) return [];
+  const text = sampleTokenTexts(extra);
+  if (!text) return [];
   return (Object.keys(TOKEN_HEAT_FIELDS) as TokenHeatField[]).filter((f) => Array.isArray(extra[f]) && (extra[f] as unknown[]).length === text.length);
 }
 
 export function heatTokens(extra: Record<string, unknown>, field: TokenHeatField): HeatToken[] {
-  const text = (extra.token_text as unknown[]).map(String);
+  const text = sampleTokenTexts(extra) ?? [];
   const raw = (extra[field] as unknown[]).map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null));
   const finite = raw.filter((v): v is number => v !== null);
   const hasNeg = finite.some((v) => v < 0);
