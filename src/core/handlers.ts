@@ -114,6 +114,18 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
     async getSamples(id, opts) {
       return store.telemetry.samples(id, opts);
     },
+    async updateRun(id, patch) {
+      const run = store.runs.updateMeta(id, patch);
+      if (!run) throw new Error(`run ${id} not found (it may be in the trash)`);
+      emit({ type: 'run', run });
+      return run;
+    },
+    async getFinalMetrics(ids, keys) {
+      return store.finals.query(ids, keys);
+    },
+    async querySamples(id, query) {
+      return store.samples.query(id, query);
+    },
     async getArtifacts(id) {
       return store.telemetry.artifacts(id);
     },

@@ -20,6 +20,7 @@ import type {
 } from './records';
 import { datasetNameSchema, jsonlMappingSchema, type DatasetExample, type JsonlFieldMapping, type JsonlInspection } from './datasets';
 import type { Settings } from './settings';
+import { sampleQuerySchema, type SamplePage, type SampleQuery } from './sampleQuery';
 import { settingsSchema } from './settings';
 import type { RunStatus } from './status';
 import { API_METHODS, IPC_INVOKE_CHANNEL, IPC_PUSH_CHANNEL, type ApiMethod } from './apiMethods';
@@ -49,6 +50,16 @@ export const API_ARG_SCHEMAS = {
   deleteRun: z.tuple([id]),
   restoreRun: z.tuple([id]),
   resumeRun: z.tuple([id, z.object({ trustImported: z.boolean() }).strict().optional()]),
+  updateRun: z.tuple([
+    id,
+    z
+      .object({
+        name: z.string().max(200, 'expected a name of at most 200 characters').optional(),
+        notes: z.string().max(20_000, 'expected notes of at most 20000 characters').optional(),
+        tags: z.array(z.string().trim().min(1, 'tags cannot be empty').max(64, 'expected tags of at most 64 characters')).max(50, 'expected at most 50 tags').optional(),
+      })
+      .strict(),
+  ]),
   getMetricKeys: z.tuple([id]),
   getMetricSeries: z.tuple([
     id,
@@ -64,6 +75,11 @@ export const API_ARG_SCHEMAS = {
   ]),
   getEvents: z.tuple([id, z.object({ afterId: z.number().int().optional(), limit: z.number().int().min(1).max(10_000).optional() }).strict().optional()]),
   getSamples: z.tuple([id, z.object({ limit: z.number().int().min(1).max(10_000).optional(), offset: z.number().int().min(0).optional() }).strict().optional()]),
+  querySamples: z.tuple([id, sampleQuerySchema.optional()]),
+  getFinalMetrics: z.tuple([
+    z.array(id).max(1000, 'expected at most 1000 run ids'),
+    z.array(z.string().min(1).max(200)).max(50, 'expected at most 50 metric keys'),
+  ]),
   getArtifacts: z.tuple([id]),
   validateConfig: z.tuple([z.unknown()]),
   listModels: z.tuple([]),
@@ -154,10 +170,16 @@ export interface BenchtopApi {
   /** An imported run (`run.imported` set, not yet `resumeTrusted`) is refused unless
    * `trustImported`: the UI shows its validated config and asks the user first. */
   resumeRun(id: string, opts?: { trustImported: boolean }): Promise<RunRecord>;
+  /** Rename a run or replace its notes or tags; resolves to the updated record (pushed too). */
+  updateRun(id: string, patch: { name?: string; notes?: string; tags?: string[] }): Promise<RunRecord>;
   getMetricKeys(id: string): Promise<string[]>;
   getMetricSeries(id: string, key: string, opts?: { fromStep?: number; toStep?: number; maxPoints?: number }): Promise<MetricSeries>;
   getEvents(id: string, opts?: { afterId?: number; limit?: number }): Promise<RunEvent[]>;
   getSamples(id: string, opts?: { limit?: number; offset?: number }): Promise<SampleRecord[]>;
+  /** One page of a run's samples, filtered and sorted in the store (shared/sampleQuery.ts). */
+  querySamples(id: string, query?: SampleQuery): Promise<SamplePage>;
+  /** The last value of each of `keys` for each run, and every key those runs recorded. */
+  getFinalMetrics(ids: string[], keys: string[]): Promise<{ keys: string[]; values: Record<string, Record<string, number | null>> }>;
   getArtifacts(id: string): Promise<ArtifactRecord[]>;
   validateConfig(config: unknown): Promise<ConfigCheck>;
   listModels(): Promise<ModelEntry[]>;

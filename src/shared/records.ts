@@ -10,6 +10,8 @@ export interface RunRecord {
   id: string;
   kind: RunKind;
   name: string;
+  /** Free-text notes (set at creation from config.notes, editable later). */
+  notes?: string;
   status: RunStatus;
   config: Record<string, unknown>;
   modelRef: string | null;

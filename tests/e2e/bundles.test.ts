@@ -88,6 +88,12 @@ describe('run bundles in the browser', () => {
     await page.goto(`${server.url}#/runs`);
     await expect.poll(() => page.locator('[data-runs-table] [data-run-id]').count(), { timeout: 10_000 }).toBe(2);
     expect(await page.locator(`[data-run-id="${importedId}"] .tag`).allTextContents()).toContain('imported');
+
+    // The same bundle again is recognised: refused, naming the run it became; no third row.
+    const [again] = await Promise.all([page.waitForEvent('filechooser'), page.locator('[data-action="import-bundle"]').click()]);
+    await again.setFiles(file);
+    await expect.poll(() => page.locator('[data-import-error]').textContent(), { timeout: 30_000 }).toContain(`already imported as run ${importedId}`);
+    expect(await page.locator('[data-runs-table] [data-run-id]').count()).toBe(2);
     expect(pageErrors).toEqual([]);
   });
 

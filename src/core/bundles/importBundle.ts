@@ -117,6 +117,21 @@ async function unpackVerified(reader: ZipReader, e: ZipEntry, expected: string, 
   }
 }
 
+/** The text of the event an import records; it identifies the bundle (source run + export time). */
+function importMarker(m: BundleManifest): string {
+  return `(run ${m.run.id}, exported ${m.exported_at} by Benchtop`;
+}
+
+/** A run (not in the trash) already imported from this bundle, or null. */
+export function findImportOf(store: RunStore, m: BundleManifest): RunRecord | null {
+  const marker = importMarker(m);
+  for (const r of store.runs.list({ tag: IMPORTED_TAG, limit: 1000 })) {
+    if (r.createdAt !== m.run.created_at) continue;
+    if (store.telemetry.events(r.id, { limit: 100_000 }).some((e) => e.text.startsWith('imported from ') && e.text.includes(marker))) return r;
+  }
+  return null;
+}
+
 function freeRunId(store: RunStore, runsDir: string, wanted: string): string {
   const taken = (id: string) => store.runs.get(id, { includeDeleted: true }) !== null || existsSync(join(runsDir, id));
   if (RUN_ID.test(wanted) && !taken(wanted)) return wanted;
@@ -186,6 +201,10 @@ export async function importRunBundle(deps: ImportDeps, file: string, opts: Impo
     if (!manifestEntry) throw new Error(`${src}: no manifest.json (not a Benchtop run bundle)`);
     if (manifestEntry.bytes > MAX_MANIFEST_BYTES) throw new Error(`${src}: manifest.json is ${manifestEntry.bytes} bytes, larger than a bundle manifest can be`);
     const m = parseManifest(Buffer.from(await reader.readAll(manifestEntry)).toString('utf8'));
+    const earlier = findImportOf(deps.store, m);
+    if (earlier) {
+      throw new Error(`${src}: this bundle was already imported as run ${earlier.id} ('${earlier.name}'); move that run to the trash first to import it again`);
+    }
     const clean = sanitizeImportedConfig(m.run.config, paths.root, `${src}: manifest.json run.config`);
     if (!clean.ok) throw new Error(clean.message);
     if (clean.config.kind !== m.run.kind) throw new Error(`${src}: manifest.json says the run is a ${m.run.kind} run but its config is a ${String(clean.config.kind)} config`);
@@ -255,7 +274,7 @@ export async function importRunBundle(deps: ImportDeps, file: string, opts: Impo
           runId: id,
           time: now,
           level: m.omitted.length ? 'warn' : 'info',
-          text: `imported from ${src} (run ${m.run.id}, exported ${m.exported_at} by Benchtop ${m.app.version})${left}${moved}`,
+          text: `imported from ${src} ${importMarker(m)} ${m.app.version})${left}${moved}`,
         },
       ]);
       deps.store.runs.restore(id);

@@ -117,9 +117,13 @@ export function providerOf(device: string | null): string | null {
   if (!device) return null;
   const first = /^[A-Za-z]+/.exec(device.trim())?.[0]?.toLowerCase();
   if (first && PROVIDERS.includes(first)) return first;
-  // A fallback notice ("cuda unavailable … using cpu") names the provider actually used last.
-  const named = device.toLowerCase().match(/\b(cuda|webgpu|dml|coreml|cpu)\b/g);
-  return named ? named[named.length - 1] : null;
+  // The session's fallback notice says which provider it ran on first ("running on CPU: CUDA: …;
+  // WebGPU: no Vulkan loader"); the reasons after it name providers that were NOT used.
+  const on = /\brunning on ([A-Za-z]+)/i.exec(device)?.[1]?.toLowerCase();
+  if (on && PROVIDERS.includes(on)) return on;
+  const using = /\busing ([A-Za-z]+)/i.exec(device)?.[1]?.toLowerCase();
+  if (using && PROVIDERS.includes(using)) return using;
+  return null;
 }
 
 /** The onnxruntime-node package version, read without loading the native binding. */

@@ -15,6 +15,7 @@ import type { RunKind } from '../../shared/config/kinds';
 import type { EventLevel } from '../../shared/records';
 import type { RunContext, RunExecutor } from '../../shared/runContext';
 import type { MetricsPoint, RunnerMessage, StartMessage, SupervisorMessage } from './protocol';
+import { SystemSampler } from './systemMetrics';
 
 interface Transport {
   send(msg: RunnerMessage): Promise<void>;
@@ -120,6 +121,7 @@ function errorMessage(err: unknown): { message: string; stack?: string } {
 function makeContext(start: StartMessage, outbox: Outbox, signal: AbortSignal): RunContext {
   const runDir = resolve(start.runDir);
   mkdirSync(runDir, { recursive: true });
+  const system = new SystemSampler();
   return {
     runId: start.runId,
     config: start.config as RunConfig,
@@ -133,7 +135,8 @@ function makeContext(start: StartMessage, outbox: Outbox, signal: AbortSignal): 
     },
     metrics(step, values) {
       const time = Date.now();
-      outbox.metrics(Object.entries(values).map(([key, value]) => ({ key, step, value, time })));
+      const sys = system.sample(values);
+      outbox.metrics(Object.entries(sys ? { ...values, ...sys } : values).map(([key, value]) => ({ key, step, value, time })));
     },
     log(level: EventLevel, text: string) {
       // Sent at once (with whatever is queued before it): the last log lines before a crash

@@ -8,6 +8,8 @@ import { dirname } from 'node:path';
 import { CatalogRepo } from './catalogRepo';
 import { migrate } from './migrations';
 import { RunsRepo } from './runsRepo';
+import { SamplesRepo } from './samplesRepo';
+import { FinalMetricsRepo } from './finalMetricsRepo';
 import { retryWhileBusy, type RetryOptions } from './retry';
 import { openDatabase, transaction, type Db } from './sqlite';
 import { TelemetryRepo } from './telemetryRepo';
@@ -16,12 +18,18 @@ export class RunStore {
   readonly runs: RunsRepo;
   readonly telemetry: TelemetryRepo;
   readonly catalog: CatalogRepo;
+  /** Paged, filtered sample reads (the samples viewer). */
+  readonly samples: SamplesRepo;
+  /** Last metric values of many runs (the Runs table's metric columns). */
+  readonly finals: FinalMetricsRepo;
   private closed = false;
 
   private constructor(private readonly db: Db, readonly file: string) {
     this.runs = new RunsRepo(db);
     this.telemetry = new TelemetryRepo(db);
     this.catalog = new CatalogRepo(db);
+    this.samples = new SamplesRepo(db);
+    this.finals = new FinalMetricsRepo(db);
   }
 
   /** Open (creating and migrating as needed) the store in `file`. */

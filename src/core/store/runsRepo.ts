@@ -71,6 +71,7 @@ export function rowToRun(r: Row): RunRecord {
     id: String(r.id),
     kind: String(r.kind) as RunKind,
     name: String(r.name),
+    notes: r.notes === null || r.notes === undefined ? '' : String(r.notes),
     status: String(r.status) as RunStatus,
     config: parseJson<Record<string, unknown>>(r.config, {}),
     modelRef: str(r.model_ref),
@@ -140,6 +141,17 @@ export class RunsRepo {
       this.db.prepare('DELETE FROM run_tags WHERE run_id = ?').run(id);
       const ins = this.db.prepare('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)');
       for (const t of tags) ins.run(id, t);
+    });
+  }
+
+  /** Rename a run, or replace its notes or tags (what the run page edits). */
+  updateMeta(id: string, patch: { name?: string; notes?: string; tags?: string[] }): RunRecord | null {
+    return transaction(this.db, () => {
+      if (!this.get(id)) return null;
+      if (patch.name !== undefined) this.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(patch.name, id);
+      if (patch.notes !== undefined) this.db.prepare('UPDATE runs SET notes = ? WHERE id = ?').run(patch.notes, id);
+      if (patch.tags !== undefined) this.setTags(id, [...new Set(patch.tags)]);
+      return this.get(id);
     });
   }
 

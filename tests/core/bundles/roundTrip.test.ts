@@ -193,7 +193,12 @@ describe('run bundle round trip', () => {
       expect(srcArts.get(x.sha256)?.kind, x.path).toBe(x.kind);
     }
 
-    // The same bundle again: the id is taken now, so the copy gets a new one.
+    // The same bundle again is recognised: refused, naming the run it was imported as.
+    const before = b.backend.store.runs.list().length;
+    await expect(b.backend.handlers.importBundle(path)).rejects.toThrow(`already imported as run ${imported.id}`);
+    expect(b.backend.store.runs.list()).toHaveLength(before);
+    // With that run in the trash it imports again; the id is taken, so the copy gets a new one.
+    await b.backend.handlers.deleteRun(imported.id);
     const again = await b.backend.handlers.importBundle(path);
     expect(again.id).not.toBe(imported.id);
     expect(rows(b.backend.store, again.id).metrics).toEqual(src.metrics);

@@ -13,6 +13,7 @@ import { PALETTES } from '../../../src/renderer/src/charts/palette';
 import ComparePage from '../../../src/renderer/src/pages/ComparePage.vue';
 import CompareLineChart from '../../../src/renderer/src/components/compare/CompareLineChart.vue';
 import CompareBarChart from '../../../src/renderer/src/components/compare/CompareBarChart.vue';
+import CompareBandChart from '../../../src/renderer/src/components/compare/CompareBandChart.vue';
 
 // ECharts cannot draw in happy-dom: stand in for vue-echarts and keep its `option` prop.
 const VChartStub = defineComponent({ name: 'VChart', props: { option: { type: Object, required: true } }, setup: () => () => h('div') });
@@ -205,6 +206,27 @@ describe('ComparePage', () => {
     setBackend({ api, transport: 'ws', onStatus: () => () => {}, reconnectNow: () => {} });
     const w = await mountPage('a,b');
     expect(w.find('[data-load-error]').text()).toContain('Could not load the runs to compare: database is locked');
+    w.unmount();
+  });
+
+  it('groups runs by a differing config field and draws each group as mean ± std', async () => {
+    fakeApi(RUNS, SERIES);
+    const w = await mountPage('a,b,c');
+    const select = w.find('[data-control="group-by"]');
+    const fields = select.findAll('option').map((o) => o.attributes('value'));
+    expect(fields).toEqual(expect.arrayContaining(['training.learning_rate', 'training.seed']));
+    expect(fields).not.toContain('training.max_steps');
+    await select.setValue('training.learning_rate');
+    await flushPromises();
+    expect(w.find('[data-grouped]').exists()).toBe(true);
+    const loss = w.findAllComponents(CompareBandChart).find((c) => c.props('title') === 'loss')!;
+    const groups = loss.props('groups') as { label: string; band: { steps: number[]; mean: number[]; std: number[] } }[];
+    expect(groups.map((g) => g.label)).toEqual(['training.learning_rate=0.1 (2 runs)', 'training.learning_rate=0.05 (1 run)']);
+    // lr 0.1 = runs a and c: loss 3 | 2.9, 2 | 1.9, 1.5 | 1.4 → mean 2.95, 1.95, 1.45; std 0.1/√2.
+    expect(groups[0].band.steps).toEqual([1, 2, 3]);
+    groups[0].band.mean.forEach((m, i) => expect(m).toBeCloseTo([2.95, 1.95, 1.45][i], 12));
+    for (const sd of groups[0].band.std) expect(sd).toBeCloseTo(0.1 / Math.SQRT2, 12);
+    expect(groups[1].band).toMatchObject({ steps: [1, 2], mean: [3, 1.2], std: [0, 0] });
     w.unmount();
   });
 });

@@ -9,6 +9,7 @@ import type { BenchtopApi, PushEvent } from '../../../src/shared/api';
 import type { MetricSeries, RunRecord } from '../../../src/shared/records';
 import { setBackend } from '../../../src/renderer/src/api';
 import { routes } from '../../../src/renderer/src/router';
+import { METRIC_FLUSH_MS } from '../../../src/renderer/src/stores/runDetail';
 import RunDetailPage from '../../../src/renderer/src/pages/RunDetailPage.vue';
 
 // ECharts cannot draw in happy-dom: stand in for vue-echarts and keep its `option` prop.
@@ -73,6 +74,8 @@ describe('RunDetailPage for an eval run', () => {
         { key: 'breakdown/arithmetic/digits=2', step: 0, value: 0.25, time: 1 },
       ] });
     }
+    // Pushed points are applied together once per METRIC_FLUSH_MS.
+    await new Promise((r) => setTimeout(r, METRIC_FLUSH_MS + 50));
     await flushPromises();
     expect(barsOf(w, 'accuracy')).toEqual([['parity', 0.5], ['arithmetic', 0.25]]);
     expect(w.find('[data-eval-chart="accuracy"]').attributes('data-bars')).toBe('2');

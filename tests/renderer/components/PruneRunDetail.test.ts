@@ -11,6 +11,7 @@ import { setBackend } from '../../../src/renderer/src/api';
 import { routes } from '../../../src/renderer/src/router';
 import { effectiveTheme } from '../../../src/renderer/src/theme';
 import { PALETTES } from '../../../src/renderer/src/charts/palette';
+import { METRIC_FLUSH_MS } from '../../../src/renderer/src/stores/runDetail';
 import RunDetailPage from '../../../src/renderer/src/pages/RunDetailPage.vue';
 import {
   ACCURACY, ANGULAR_DISTANCE, BLOCK_INFLUENCE, NLL, NORMALIZED, PARAMETERS, SIMILARITY, TASK_KINDS,
@@ -64,6 +65,8 @@ async function mountRun(initial: MetricPoint[], run: RunRecord = RUN) {
   await flushPromises();
   const push = async (points: MetricPoint[]) => {
     for (const l of listeners) l({ type: 'metrics', runId: 'p1', points });
+    // Pushed points are applied together once per METRIC_FLUSH_MS.
+    await new Promise((r) => setTimeout(r, METRIC_FLUSH_MS + 50));
     await flushPromises();
   };
   return { w, push };
@@ -154,7 +157,7 @@ describe('RunDetailPage for a prune run', () => {
   });
 
   it('still draws other metrics as lines and switches chart colours with the theme', async () => {
-    const extra: MetricPoint[] = [{ key: 'perf/forward_tokens_per_s', step: 1, value: 900, time: 0 }];
+    const extra: MetricPoint[] = [{ key: 'perf/forward_tokens_per_s', step: 1, value: 900, time: 0 }, { key: 'perf/forward_tokens_per_s', step: 2, value: 950, time: 0 }];
     const { w } = await mountRun([...scorePoints(), ...removalPoints(), ...extra]);
     expect(w.findAll('[data-metric]').map((m) => m.attributes('data-metric'))).toEqual(['perf/forward_tokens_per_s']);
     const removedColor = () => ((optionOf(w, 'score/block_influence').series as { itemStyle: { color: string } }[])[1]).itemStyle.color;

@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import type { BenchtopApi, PushEvent } from '../../../src/shared/api';
 import type { MetricSeries, RunRecord } from '../../../src/shared/records';
 import { setBackend } from '../../../src/renderer/src/api';
-import { useRunDetailStore } from '../../../src/renderer/src/stores/runDetail';
+import { METRIC_FLUSH_MS, useRunDetailStore } from '../../../src/renderer/src/stores/runDetail';
 import { appendPoints, strideDownsample } from '../../../src/renderer/src/stores/metricSeries';
 
 const RUN: RunRecord = {
@@ -37,15 +37,38 @@ describe('runDetail store', () => {
     expect(s.metricKeys).toEqual(['loss/train']);
     be.emit({ type: 'metrics', runId: 'r1', points: [{ key: 'loss/train', step: 2, value: 2.1, time: 1 }, { key: 'eval/acc', step: 2, value: 0.4, time: 1 }] });
     be.emit({ type: 'metrics', runId: 'other', points: [{ key: 'loss/train', step: 3, value: 9, time: 1 }] });
+    // Pushed points wait for the next flush (one per METRIC_FLUSH_MS), then apply together.
+    expect(s.series['loss/train'].steps).toEqual([0, 1]);
+    const v0 = s.seriesVersion['loss/train'];
+    s.flushMetrics();
     expect(s.series['loss/train'].steps).toEqual([0, 1, 2]);
+    expect(s.seriesVersion['loss/train']).toBe(v0 + 1);
+    expect(s.seriesVersion['eval/acc']).toBe(1);
     expect(s.series['loss/train'].values).toEqual([3, 2.5, 2.1]);
     expect(s.metricKeys).toEqual(['eval/acc', 'loss/train']);
     be.emit({ type: 'progress', runId: 'r1', progress: { step: 3, total: 10, etaSeconds: 4 } });
     expect(s.run!.progress!.step).toBe(3);
     be.emit({ type: 'event', runId: 'r1', event: { runId: 'r1', time: 1, level: 'warn', text: 'slow step' } });
     expect(s.events.map((e) => e.text)).toEqual(['started', 'slow step']);
+    // A run that ends draws its last points at once.
+    be.emit({ type: 'metrics', runId: 'r1', points: [{ key: 'loss/train', step: 3, value: 2.0, time: 2 }] });
     be.emit({ type: 'run', run: { ...RUN, status: 'succeeded' } });
     expect(s.run!.status).toBe('succeeded');
+    expect(s.series['loss/train'].values).toEqual([3, 2.5, 2.1, 2.0]);
+    s.unsubscribeAll();
+  });
+
+  it('applies queued points by itself after the flush interval, with one version bump per key', async () => {
+    const be = backend({ loss: { key: 'loss', steps: [0], values: [3], downsampled: false } });
+    const s = useRunDetailStore();
+    s.subscribe();
+    await s.load('r1');
+    const v0 = s.seriesVersion.loss;
+    for (let i = 1; i <= 20; i++) be.emit({ type: 'metrics', runId: 'r1', points: [{ key: 'loss', step: i, value: 3 - i / 10, time: i }] });
+    expect(s.series.loss.steps).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, METRIC_FLUSH_MS + 100));
+    expect(s.series.loss.steps).toEqual(Array.from({ length: 21 }, (_, i) => i));
+    expect(s.seriesVersion.loss).toBe(v0 + 1);
     s.unsubscribeAll();
   });
 

@@ -7,6 +7,7 @@ import type { MetricSeries } from '@shared/records';
 import { formatNumber } from '../format';
 import { PALETTES, type ChartPalette } from './palette';
 import { emaSmooth } from './smoothing';
+import { lttb } from './lttb';
 
 export interface LineChartOptions {
   palette?: ChartPalette;
@@ -15,8 +16,56 @@ export interface LineChartOptions {
   logY?: boolean;
   /** x-axis name; 'step' by default. */
   xName?: string;
-  /** Show the zoom slider under the plot (mouse-wheel zoom is always on). */
+  /** Show the zoom slider under the plot (the wheel zooms only with Ctrl held, so it keeps
+   * scrolling the page). */
   zoomSlider?: boolean;
+  /** Draw at most about this many points per line (LTTB, after smoothing); all when absent. */
+  maxPoints?: number;
+  /** Fixed top of the y-axis (accuracies and fractions stop at 1). */
+  yMax?: number;
+  /** Fixed bottom of the y-axis. */
+  yMin?: number;
+}
+
+/** Keys whose values are fractions in [0, 1] (accuracies, pass@k, ratios): their axis stops at 1. */
+export function isFractionKey(key: string): boolean {
+  return /(^|\/)(accuracy|pass@\d+|maj@\d+|solve_all|solve_none|frac_[a-z_]+|[a-z_]*_ratio|[a-z_]*_fraction|gated_fraction|conditioned)($|\/)/.test(key)
+    || /(^|\/)clip_ratio\//.test(key);
+}
+
+/** Points to draw for one line: down-sampled (LTTB) when longer than `maxPoints`. */
+function drawnPoints(steps: readonly number[], values: readonly number[], maxPoints?: number): [number, number | null][] {
+  if (maxPoints && steps.length > maxPoints) {
+    const thin = lttb(steps, values, Math.max(3, maxPoints));
+    return seriesPoints(thin.steps, thin.values);
+  }
+  return seriesPoints(steps, values);
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** The x value of a tooltip header: whole steps without decimals ("step 80", not "80.00"). */
+export function formatStep(x: number): string {
+  return Number.isInteger(x) ? String(x) : formatNumber(x);
+}
+
+interface TooltipParam { seriesName?: string; value?: unknown; marker?: unknown }
+
+/** Axis tooltip: "step N", then each line's value; with smoothing both the smoothed and the raw
+ * value are listed. */
+export function tooltipText(params: TooltipParam | TooltipParam[], xName: string): string {
+  const list = Array.isArray(params) ? params : [params];
+  const first = list[0]?.value;
+  const x = Array.isArray(first) ? Number(first[0]) : NaN;
+  const rows = [`<div>${escapeHtml(xName)} ${Number.isFinite(x) ? formatStep(x) : '—'}</div>`];
+  for (const p of list) {
+    const v = Array.isArray(p.value) ? p.value[1] : p.value;
+    const name = p.seriesName ?? '';
+    rows.push(`<div>${typeof p.marker === 'string' ? p.marker : ''}${escapeHtml(name)} <b>${typeof v === 'number' ? formatNumber(v) : '—'}</b></div>`);
+  }
+  return rows.join('');
 }
 
 /** [step, value] pairs; non-finite values become gaps (null). */
@@ -34,6 +83,24 @@ function withAlpha(hex: string, alpha: number): string {
   return `#${m[1]}${a}`;
 }
 
+// ECharts' inside zoom takes every wheel event over the plot (the page would stop scrolling),
+// so it stays disabled for interaction: the chart component zooms on Ctrl + wheel itself
+// (zoomedRange) and drives this component through the dataZoom action.
+const INSIDE_ZOOM = { type: 'inside', xAxisIndex: 0, filterMode: 'none', disabled: true } as const;
+
+/**
+ * The x range (percent of the data) after one Ctrl + wheel notch at `at` (0–1 across the plot):
+ * zoom in by 1.25× when `deltaY` < 0, out otherwise, keeping the point under the pointer fixed.
+ */
+export function zoomedRange(start: number, end: number, at: number, deltaY: number): { start: number; end: number } {
+  const width = end - start;
+  const next = Math.min(100, Math.max(0.5, deltaY < 0 ? width / 1.25 : width * 1.25));
+  const center = start + Math.min(1, Math.max(0, at)) * width;
+  let s = center - Math.min(1, Math.max(0, at)) * next;
+  s = Math.min(Math.max(0, s), 100 - next);
+  return { start: s, end: s + next };
+}
+
 /** One line per series against the step axis. */
 export function lineChartOption(series: readonly MetricSeries[], opts: LineChartOptions = {}): EChartsOption {
   const pal = opts.palette ?? PALETTES.light;
@@ -45,20 +112,19 @@ export function lineChartOption(series: readonly MetricSeries[], opts: LineChart
       lines.push({
         type: 'line',
         name: `${s.key} (raw)`,
-        data: seriesPoints(s.steps, s.values),
+        data: drawnPoints(s.steps, s.values, opts.maxPoints),
         showSymbol: false,
         lineStyle: { width: 1, color: withAlpha(color, 0.3) },
         itemStyle: { color: withAlpha(color, 0.3) },
         emphasis: { disabled: true },
         silent: true,
-        tooltip: { show: false },
         z: 1,
       });
     }
     lines.push({
       type: 'line',
       name: s.key,
-      data: seriesPoints(s.steps, smoothing ? emaSmooth(s.values, smoothing) : s.values),
+      data: drawnPoints(s.steps, smoothing ? emaSmooth(s.values, smoothing) : s.values, opts.maxPoints),
       showSymbol: s.steps.length <= 1,
       symbolSize: 5,
       sampling: 'lttb',
@@ -88,13 +154,21 @@ export function lineChartOption(series: readonly MetricSeries[], opts: LineChart
       borderColor: pal.axis,
       textStyle: { color: pal.text, fontSize: 12 },
       valueFormatter: (v) => (typeof v === 'number' ? formatNumber(v) : String(v ?? '—')),
+      formatter: (p: unknown) => tooltipText(p as TooltipParam[], opts.xName ?? 'step'),
       axisPointer: { type: 'line', lineStyle: { color: pal.axis } },
     },
     xAxis: { type: 'value', name: opts.xName ?? 'step', nameLocation: 'end', min: 'dataMin', max: 'dataMax', ...axisCommon, nameGap: 4 },
-    yAxis: { type: opts.logY ? 'log' : 'value', scale: true, ...axisCommon },
+    yAxis: {
+      type: opts.logY ? 'log' : 'value',
+      scale: true,
+      ...(opts.yMax !== undefined && !opts.logY ? { max: opts.yMax } : {}),
+      ...(opts.yMin !== undefined && !opts.logY ? { min: opts.yMin } : {}),
+      ...axisCommon,
+    },
+    // The wheel scrolls the page; Ctrl + wheel (or the slider) zooms the steps.
     dataZoom: opts.zoomSlider
-      ? [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }, { type: 'slider', xAxisIndex: 0, height: 16, bottom: 4, filterMode: 'none' }]
-      : [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }],
+      ? [{ ...INSIDE_ZOOM }, { type: 'slider', xAxisIndex: 0, height: 16, bottom: 4, filterMode: 'none' }]
+      : [{ ...INSIDE_ZOOM }],
     series: lines,
   };
 }

@@ -1,12 +1,17 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef, triggerRef } from 'vue';
 import type { PushEvent } from '@shared/api';
+import { isTerminal } from '@shared/status';
 import type { ArtifactRecord, MetricPoint, MetricSeries, RunEvent, RunRecord, SampleRecord } from '@shared/records';
 import { errorMessage, useApi } from '../api';
-import { appendPoints } from './metricSeries';
+import { appendInPlace, PointQueue } from './liveSeries';
 
-/** Points fetched per series; live appends are thinned back to this. */
+/** Points fetched per series (the store down-samples longer ones). */
 export const SERIES_MAX_POINTS = 2000;
+/** Live appends keep up to twice this many points per series before thinning (LTTB). */
+export const LIVE_MAX_POINTS = 50_000;
+/** Pushed metric points are applied together at most this often (ms). */
+export const METRIC_FLUSH_MS = 250;
 const MAX_EVENTS = 5000;
 const MAX_SAMPLES = 500;
 
@@ -15,8 +20,11 @@ export const useRunDetailStore = defineStore('runDetail', () => {
   const runId = ref<string | null>(null);
   const run = ref<RunRecord | null>(null);
   const metricKeys = ref<string[]>([]);
-  /** key → series. A shallow ref: appends replace one series object and trigger once. */
+  /** key → series. A shallow ref: live points are appended in place and it is triggered once
+   * per flush; `seriesVersion[key]` changes for exactly the series that gained points. */
   const series = shallowRef<Record<string, MetricSeries>>({});
+  const seriesVersion = shallowRef<Record<string, number>>({});
+  const queue = new PointQueue(METRIC_FLUSH_MS, applyPoints);
   const events = ref<RunEvent[]>([]);
   const samples = ref<SampleRecord[]>([]);
   const artifacts = ref<ArtifactRecord[]>([]);
@@ -31,12 +39,25 @@ export const useRunDetailStore = defineStore('runDetail', () => {
   let lastPushAt = 0;
   let polling = false;
 
+  function applyPoints(points: MetricPoint[]): void {
+    const map = series.value;
+    // A new versions object per flush, so components that take it as a prop see the change.
+    const versions = { ...seriesVersion.value };
+    const { changed, added } = appendInPlace(map, versions, points, LIVE_MAX_POINTS);
+    if (!changed.length) return;
+    if (added.length) metricKeys.value = Object.keys(map).sort();
+    triggerRef(series);
+    seriesVersion.value = versions;
+  }
+
   async function load(id: string): Promise<void> {
     const seq = ++loadSeq;
+    queue.clear();
     if (runId.value !== id) {
       run.value = null;
       metricKeys.value = [];
       series.value = {};
+      seriesVersion.value = {};
       events.value = [];
       samples.value = [];
       artifacts.value = [];
@@ -65,11 +86,14 @@ export const useRunDetailStore = defineStore('runDetail', () => {
       const map: Record<string, MetricSeries> = {};
       for (const s of fetched) map[s.key] = s;
       // Points pushed while we were fetching: append what the fetch did not already include.
-      appendPoints(map, bufferedPoints ?? [], SERIES_MAX_POINTS);
+      const versions: Record<string, number> = {};
+      for (const k of Object.keys(map)) versions[k] = (seriesVersion.value[k] ?? 0) + 1;
+      appendInPlace(map, versions, bufferedPoints ?? [], LIVE_MAX_POINTS);
       bufferedPoints = null;
       run.value = r;
       metricKeys.value = Object.keys(map).sort();
       series.value = map;
+      seriesVersion.value = versions;
       events.value = ev;
       samples.value = sm.slice(-MAX_SAMPLES);
       artifacts.value = art;
@@ -91,6 +115,8 @@ export const useRunDetailStore = defineStore('runDetail', () => {
     lastPushAt = Date.now();
     switch (e.type) {
       case 'run':
+        // Draw every point before the status says the run has ended.
+        if (isTerminal(e.run.status)) queue.flush();
         run.value = e.run;
         break;
       case 'progress':
@@ -101,12 +127,7 @@ export const useRunDetailStore = defineStore('runDetail', () => {
           bufferedPoints.push(...e.points);
           break;
         }
-        const map = series.value;
-        const changed = appendPoints(map, e.points, SERIES_MAX_POINTS);
-        if (changed.length) {
-          if (changed.some((k) => !metricKeys.value.includes(k))) metricKeys.value = Object.keys(map).sort();
-          triggerRef(series);
-        }
+        queue.push(e.points);
         break;
       }
       case 'event':
@@ -125,6 +146,7 @@ export const useRunDetailStore = defineStore('runDetail', () => {
   }
 
   function unsubscribeAll(): void {
+    queue.clear();
     unsubscribe?.();
     unsubscribe = null;
   }
@@ -158,11 +180,13 @@ export const useRunDetailStore = defineStore('runDetail', () => {
       if (r) run.value = r;
       const points: MetricPoint[] = [];
       for (const s of fresh) s.steps.forEach((step, i) => points.push({ key: s.key, step, value: s.values[i], time: 0 }));
-      const changed = appendPoints(map, points, SERIES_MAX_POINTS);
+      const versions = { ...seriesVersion.value };
+      const { changed } = appendInPlace(map, versions, points, LIVE_MAX_POINTS);
       for (const k of keys) if (!map[k]) map[k] = { key: k, steps: [], values: [], downsampled: false };
       if (changed.length || keys.some((k) => !metricKeys.value.includes(k))) {
         metricKeys.value = Object.keys(map).sort();
         triggerRef(series);
+        seriesVersion.value = versions;
       }
       if (ev.length) {
         const known = new Set(events.value.map((e) => e.id));
@@ -187,6 +211,12 @@ export const useRunDetailStore = defineStore('runDetail', () => {
     if (r) run.value = r;
   }
 
+  /** Replace the run's notes and/or tags (name too); the record comes back updated. */
+  async function updateMeta(patch: { name?: string; notes?: string; tags?: string[] }): Promise<void> {
+    if (!runId.value) return;
+    run.value = await useApi().updateRun(runId.value, patch);
+  }
+
   /** Queue an interrupted/failed/cancelled run again from its latest checkpoint. */
   async function resume(): Promise<void> {
     if (!runId.value) return;
@@ -194,7 +224,7 @@ export const useRunDetailStore = defineStore('runDetail', () => {
   }
 
   return {
-    runId, run, metricKeys, series, events, samples, artifacts, loading, error, notFound,
-    load, applyEvent, subscribe, unsubscribeAll, poll, refreshArtifacts, cancel, resume,
+    runId, run, metricKeys, series, seriesVersion, events, samples, artifacts, loading, error, notFound,
+    load, applyEvent, flushMetrics: () => queue.flush(), subscribe, unsubscribeAll, poll, refreshArtifacts, cancel, resume, updateMeta,
   };
 });
