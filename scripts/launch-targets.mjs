@@ -13,7 +13,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
@@ -70,41 +70,50 @@ function write(name, record) {
   console.log(`${name}.json: ${record.fields.length} fields (${record.repo} @ ${record.commit.slice(0, 10)})`);
 }
 
-const trl = arg('trl');
-if (trl) {
-  const commit = head(trl);
-  const version = show(trl, 'VERSION').trim();
-  for (const [name, path, cls] of [
-    ['trl-grpo-config', 'trl/trainer/grpo_config.py', 'GRPOConfig'],
-    ['trl-sft-config', 'trl/trainer/sft_config.py', 'SFTConfig'],
-    ['trl-base-config', 'trl/trainer/base_config.py', '_BaseConfig'],
-  ]) {
-    write(name, { repo: 'huggingface/trl', version, commit, path, class: cls, fields: dataclassFields(show(trl, path), cls) });
+function main() {
+  const trl = arg('trl');
+  if (trl) {
+    const commit = head(trl);
+    const version = show(trl, 'VERSION').trim();
+    for (const [name, path, cls] of [
+      ['trl-grpo-config', 'trl/trainer/grpo_config.py', 'GRPOConfig'],
+      ['trl-sft-config', 'trl/trainer/sft_config.py', 'SFTConfig'],
+      ['trl-base-config', 'trl/trainer/base_config.py', '_BaseConfig'],
+    ]) {
+      write(name, { repo: 'huggingface/trl', version, commit, path, class: cls, fields: dataclassFields(show(trl, path), cls) });
+    }
+  }
+
+  const verl = arg('verl');
+  if (verl) {
+    const commit = head(verl);
+    const version = show(verl, 'verl/version/version').trim();
+    for (const [name, path] of [
+      ['verl-ppo-trainer', 'verl/trainer/config/_generated_ppo_trainer.yaml'],
+      ['verl-sft-trainer', 'verl/trainer/config/sft_trainer.yaml'],
+    ]) {
+      write(name, { repo: 'volcengine/verl', version, commit, path, fields: yamlPaths(parse(show(verl, path))) });
+    }
+  }
+
+  const ta = arg('training-args');
+  if (ta) {
+    const commit = arg('transformers-commit') ?? 'unknown';
+    const path = 'src/transformers/training_args.py';
+    write('transformers-training-args', {
+      repo: 'huggingface/transformers',
+      version: arg('transformers-version') ?? 'unknown',
+      commit,
+      path,
+      class: 'TrainingArguments',
+      fields: dataclassFields(readFileSync(ta, 'utf8'), 'TrainingArguments'),
+    });
+  }
+  if (!trl && !verl && !ta) {
+    console.error('usage: node scripts/launch-targets.mjs --trl <git dir> --verl <git dir> [--training-args <file> --transformers-commit <sha>]');
+    process.exit(2);
   }
 }
 
-const verl = arg('verl');
-if (verl) {
-  const commit = head(verl);
-  const path = 'verl/trainer/config/_generated_ppo_trainer.yaml';
-  const version = show(verl, 'verl/version/version').trim();
-  write('verl-ppo-trainer', { repo: 'volcengine/verl', version, commit, path, fields: yamlPaths(parse(show(verl, path))) });
-}
-
-const ta = arg('training-args');
-if (ta) {
-  const commit = arg('transformers-commit') ?? 'unknown';
-  const path = 'src/transformers/training_args.py';
-  write('transformers-training-args', {
-    repo: 'huggingface/transformers',
-    version: arg('transformers-version') ?? 'unknown',
-    commit,
-    path,
-    class: 'TrainingArguments',
-    fields: dataclassFields(readFileSync(ta, 'utf8'), 'TrainingArguments'),
-  });
-}
-if (!trl && !verl && !ta) {
-  console.error('usage: node scripts/launch-targets.mjs --trl <git dir> --verl <git dir> [--training-args <file> --transformers-commit <sha>]');
-  process.exit(2);
-}
+// Run only as a script (tests import the extractors).
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

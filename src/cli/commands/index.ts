@@ -12,6 +12,7 @@ import { scoreCommand } from './score';
 import { generateCommand } from './generate';
 import { exportCommand } from './export';
 import { importCommand } from './import';
+import { exportLaunchCommand } from './exportLaunch';
 
 export const COMMANDS: readonly CliCommand[] = [
   runCommand,
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CliCommand[] = [
   cancelCommand,
   exportCommand,
   importCommand,
+  exportLaunchCommand,
   serveCommand,
   initModelCommand,
   benchCommand,
