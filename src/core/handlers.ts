@@ -11,6 +11,7 @@ import type { RunRecord } from '../shared/records';
 import { availableProviders, ortVersion } from './appInfo';
 import { BUILTIN_PREFIX, defaultBuiltinModelsDir, listBuiltinModels } from './builtinModels';
 import { exportRunBundle, importRunBundle } from './bundles';
+import { defaultLaunchDir, exportLaunch } from './launch/exportLaunch';
 import { builtinDatasetEntries, importJsonlDataset, inspectJsonlFile, previewDatasetExamples, removeImportedDataset, type DatasetStoreDeps } from './datasets';
 import { inspectModelFolder } from './modelFolder';
 import { newRunId } from './runId';
@@ -165,6 +166,10 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
     async exportRun(id, options) {
       const res = await exportRunBundle({ store, dataDir: d.dataDir, appVersion: d.appVersion }, id, { includeModels: options?.include_models, out: options?.out });
       return res.path;
+    },
+    async exportLaunch(id, options) {
+      const res = exportLaunch({ store, dataDir: d.dataDir }, id, { target: options.target, out: options.out ?? defaultLaunchDir(d.dataDir, id, options.target) });
+      return { dir: res.dir, files: res.files, unmapped: res.unmapped };
     },
     async importBundle(path) {
       const run = await importRunBundle({ store, dataDir: d.dataDir }, path);

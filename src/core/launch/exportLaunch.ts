@@ -32,6 +32,15 @@ export interface ExportLaunchResult {
   rows: MappingRow[];
 }
 
+/** <dataDir>/launch/<run id>-<target>, or the first of -2, -3 … that is free or empty. */
+export function defaultLaunchDir(dataDir: string, runId: string, target: string): string {
+  const base = join(dataDir, 'launch', `${runId}-${target}`);
+  for (let n = 1; ; n++) {
+    const dir = n === 1 ? base : `${base}-${n}`;
+    if (!existsSync(dir) || readdirSync(dir).length === 0) return dir;
+  }
+}
+
 export function isLaunchTarget(t: string): t is LaunchTarget {
   return (LAUNCH_TARGETS as readonly string[]).includes(t);
 }
