@@ -28,6 +28,8 @@ export interface PolicyTrainerSpec extends PolicyShape {
   seed: number;
   /** Resume from a saved trainer state instead of the base weights / fresh adapters. */
   resume?: TrainerState;
+  /** The policy scorer also outputs the final hidden states (THR, §4). */
+  scoreHidden?: boolean;
 }
 
 export class PolicyTrainer {
@@ -56,7 +58,7 @@ export class PolicyTrainer {
     const trainer = await AdamWTrainer.create(compiled, start, spec.optimizer, spec.session);
     let scorer: GraphSession;
     try {
-      scorer = await openSession(serialize(buildScoreGraph(spec, true)), { ...spec.session, cache: false });
+      scorer = await openSession(serialize(buildScoreGraph(spec, true, { hidden: spec.scoreHidden === true })), { ...spec.session, cache: false });
     } catch (e) {
       await trainer.release();
       throw e;
@@ -110,6 +112,20 @@ export class PolicyTrainer {
   async scorePolicy(rows: TrainRows): Promise<Float32Array> {
     const out = await this.scorer.run({ ...this.rowsFeed(rows), ...this.parameters() });
     return out[POLICY_DATA.logprobs]!.data as Float32Array;
+  }
+
+  /**
+   * Log-probs, final hidden states [batch·seqLen·d] and token entropies of the rows under the
+   * current policy (one pass; needs `scoreHidden`).
+   */
+  async scorePolicyWithHidden(rows: TrainRows): Promise<{ logprobs: Float32Array; hidden: Float32Array; entropy: Float32Array }> {
+    if (!this.spec.scoreHidden) throw new Error('policy: the scorer was built without the hidden-state output (scoreHidden)');
+    const out = await this.scorer.run({ ...this.rowsFeed(rows), ...this.parameters() });
+    return {
+      logprobs: out[POLICY_DATA.logprobs]!.data as Float32Array,
+      hidden: out[POLICY_DATA.hidden]!.data as Float32Array,
+      entropy: out[POLICY_DATA.entropy]!.data as Float32Array,
+    };
   }
 
   /** Log-probs under the frozen reference (initial) model. */

@@ -30,11 +30,15 @@ import { checkTaskNames } from '../toolkit/taskCheck';
 import { checkpointDir, readTrainCheckpoint, writeTrainCheckpoint } from '../toolkit/trainCheckpoint';
 import { sessionSettingsOf } from '../toolkit/trainLoop';
 import { batchSeed, makeGenerationBatch, type GenerationBatch, type GenerationSettings } from './generationBatch';
-import { hasAnswerMarker } from './answerSpan';
+import { grpoWarnings } from './runWarnings';
 import { clipExtremes, MetricWindow, policyMonitorMetrics, rolloutMetrics } from './metrics';
 import { POLICY_OUTPUTS, type PolicyLossSpec } from './policyLoss';
 import { PolicyTrainer, scalarOf } from './policyTrainer';
 import { PrefixPool } from './prefixPool';
+import { lmHeadOf, thrNotice, ThrHistogramLog } from './thrRun';
+import { rowThr, thrMetrics } from './thr';
+import { rewardFunctionMetrics } from './rewardFunctions';
+import { PrefixRobustnessEval } from './prefixEvalRun';
 
 /** Prompts drawn to measure the longest prompt when max_prompt_length is 0. */
 const PROMPT_PROBE = 256;
@@ -49,30 +53,8 @@ export function lossSpecOf(cfg: GrpoConfig): PolicyLossSpec {
     delta: cfg.delta ?? null,
     beta: cfg.beta,
     maxCompletionLength: cfg.max_completion_length,
-    ...(cfg.llds.enabled ? { llds: { gate: cfg.llds.gate, lambda: cfg.llds.lambda } } : {}),
+    ...(cfg.llds.enabled ? { llds: { gate: cfg.llds.gate, lambda: cfg.llds.lambda, normalization: cfg.llds.normalization } } : {}),
   };
-}
-
-/**
- * Run-start warnings for LLDS settings that cannot act (§2.2): with one optimizer step per
- * generation batch π_old = π_θ on every step, Δ ≡ 0 and the regulariser is inert; and LLDS-MA
- * (answer_weight ≠ 1) is off for tasks without an answer marker (answerSpan.ts).
- */
-export function lldsWarnings(cfg: GrpoConfig): string[] {
-  if (!cfg.llds.enabled) return [];
-  const out: string[] = [];
-  if (cfg.num_iterations === 1) {
-    out.push(
-      'llds: with num_iterations 1 every step trains on a freshly generated batch, so the old and current log-probs are equal, Δ ≡ 0 and LLDS has no effect; set num_iterations ≥ 2 for it to act',
-    );
-  }
-  const unmarked = [...new Set(cfg.tasks.map((r) => r.task).filter((t) => !hasAnswerMarker(t)))];
-  if (cfg.llds.answer_weight !== 1 && unmarked.length > 0) {
-    out.push(
-      `llds.answer_weight ${cfg.llds.answer_weight}: ${unmarked.join(', ')} ${unmarked.length > 1 ? 'have' : 'has'} no answer marker, so ${unmarked.length > 1 ? 'their' : 'its'} completions have no answer span and LLDS-MA is off for ${unmarked.length > 1 ? 'them' : 'it'}`,
-    );
-  }
-  return out;
 }
 
 function optimizerOf(t: GrpoConfig['training']): OptimizerSettings {
@@ -104,6 +86,8 @@ function rowShape(cfg: GrpoConfig, tasks: MixtureEntry[], encode: (t: string) =>
   }
   return { maxPrompt, seqLen: maxPrompt + C };
 }
+
+export { lldsWarnings } from './runWarnings';
 
 export const runGrpo: RunExecutor = async (ctx) => {
   const cfg = ctx.config;
@@ -149,6 +133,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
     optimizer: optimizerOf(t),
     session,
     seed: cfg.seed,
+    scoreHidden: cfg.thr.enabled,
     ...(resume ? { resume } : {}),
   });
   try {
@@ -161,7 +146,8 @@ export const runGrpo: RunExecutor = async (ctx) => {
         `loss ${cfg.loss_type}, ${cfg.importance_sampling_level}-level ratio, beta ${cfg.beta}, num_iterations ${mu}` +
         (cfg.llds.enabled ? `, LLDS ${cfg.llds.gate}-gated, lambda ${cfg.llds.lambda}` : ''),
     );
-    for (const w of lldsWarnings(cfg)) ctx.log('warn', w);
+    if (cfg.thr.enabled) ctx.log('info', thrNotice(cfg.thr));
+    for (const w of grpoWarnings(cfg)) ctx.log('warn', w);
     if (policy.step === 0) ctx.metrics(0, { 'train/trainable_parameters': trainable });
 
     const gen: GenerationSettings = {
@@ -176,9 +162,14 @@ export const runGrpo: RunExecutor = async (ctx) => {
       padId,
       scaleRewards: cfg.scale_rewards,
       passAtK: cfg.pass_at_k,
+      passAtKMethod: cfg.pass_at_k_method,
+      rewardFunctions: cfg.reward_functions,
       maskTruncated: cfg.mask_truncated_completions,
       lossType: cfg.loss_type,
       beta: cfg.beta,
+      thr: cfg.thr.enabled
+        ? { spec: { p: cfg.thr.p, normalization: cfg.thr.normalization, topFraction: cfg.thr.top_fraction }, hiddenSize: config.hidden_size, lmHead: () => lmHeadOf(policy.modelWeights()) }
+        : null,
       llds: cfg.llds.enabled ? { answerWeight: cfg.llds.answer_weight, decode: (ids) => tokenizer.decode(ids, { skipSpecial: true }) } : null,
     };
     const warned = new Set<string>();
@@ -186,11 +177,19 @@ export const runGrpo: RunExecutor = async (ctx) => {
       if (warned.size < 5 && !warned.has(m)) ctx.log('warn', m);
       warned.add(m);
     };
+    // failure-prefix robustness evals (§3.5): prefixes built once, with the policy at the start
+    const prefixEval = cfg.prefix_eval.enabled ? new PrefixRobustnessEval(cfg, tasks, (ids) => tokenizer.decode(ids as number[], { skipSpecial: true })) : null;
     const evalNow = async (step: number) => {
       await sampler.setWeights(policy.modelWeights());
       const m = await evaluateQuick(sampler, tasks, { examples: cfg.eval_examples, seed: cfg.seed, maxNewTokens: cfg.max_completion_length, signal: ctx.signal });
+      if (prefixEval) Object.assign(m, await prefixEval.evaluate(sampler));
       if (Object.keys(m).length) ctx.metrics(step, m);
     };
+    if (prefixEval) {
+      await sampler.setWeights(policy.modelWeights());
+      ctx.metrics(policy.step, await prefixEval.build(sampler));
+      if (!(t.eval_every > 0 && policy.step === 0)) ctx.metrics(policy.step, await prefixEval.evaluate(sampler));
+    }
     if (t.eval_every > 0 && policy.step === 0) await evalNow(0);
 
     const schedule = scheduleOf(t);
@@ -200,6 +199,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
     const poolSampling = { maxCompletionLength: cfg.max_completion_length, temperature: cfg.temperature, topP: cfg.top_p, topK: cfg.top_k, maxPromptTokens: maxPrompt };
     const decodeText = (ids: readonly number[]) => tokenizer.decode(ids as number[], { skipSpecial: true });
     let batch: GenerationBatch | null = null;
+    const thrLog = new ThrHistogramLog(ctx.runDir);
     while (policy.step < t.max_steps) {
       if (ctx.signal.aborted) {
         ctx.log('info', `cancelled at step ${policy.step} of ${t.max_steps}`);
@@ -223,8 +223,13 @@ export const runGrpo: RunExecutor = async (ctx) => {
         if (pool) window.add(conditionedMetrics(batch, drawn !== undefined));
         counters.tokens! += batch.rows.rowTokens.reduce((a, b) => a + b, 0);
         counters.skipped_prompts! += batch.skippedPrompts;
-        window.add(rolloutMetrics(batch.completions, batch.group, (c) => batch!.prompts[c.group]!.example.task, G));
-        if (step % t.log_every === 0) logCompletions(ctx, batch, step + 1, cfg.completions_to_log);
+        window.add(rolloutMetrics(batch.completions, batch.group, (c) => batch!.prompts[c.group]!.example.task, G, batch.advantages));
+        window.add(rewardFunctionMetrics(batch.rewardsByFunction));
+        if (batch.thr) {
+          window.add(thrMetrics(batch.thr.values, batch.rows.mask, batch.thr.weights, batch.thr.entropy));
+          thrLog.append(step + 1, batch.thr.values, batch.rows.mask);
+        }
+        if (step % t.log_every === 0) logCompletions(ctx, batch, step + 1, cfg.completions_to_log, batch.thr ? (ids) => ids.map((id) => tokenizer.decode([id])) : null);
       }
       const r = await policy.trainStep(batch.rows, batch.head, learningRateAt(schedule, step));
       if (!Number.isFinite(r.loss)) {
@@ -270,8 +275,10 @@ export const runGrpo: RunExecutor = async (ctx) => {
       for (const f of files) ctx.artifact(join(adapterDir, f), f.endsWith('.json') ? 'lora-adapter' : 'lora-adapter-file');
     }
     await saveAndRegister(ctx, out, { config, weights, tokenizer: { json: tokenizer.json, configJson: tokenizer.configJson }, generationConfig: folder.generationConfig });
+    thrLog.register(ctx);
     await sampler.setWeights(weights);
     const final = await evaluateQuick(sampler, tasks, { examples: cfg.eval_examples, seed: cfg.seed, maxNewTokens: cfg.max_completion_length, signal: ctx.signal });
+    if (prefixEval) Object.assign(final, await prefixEval.evaluate(sampler));
     if (Object.keys(final).length) ctx.metrics(policy.step, final);
   } finally {
     await policy.release();
@@ -287,16 +294,21 @@ function conditionedMetrics(b: GenerationBatch, conditioned: boolean): Record<st
   return m;
 }
 
-/** The first `n` completions of the batch (whole groups first) as sample rows. */
-function logCompletions(ctx: RunContext, b: GenerationBatch, step: number, n: number): void {
+/**
+ * The first `n` completions of the batch (whole groups first) as sample rows; with THR on, each
+ * row's extra also holds `thr` (one value per completion token, in order; empty when the
+ * completion is masked out) and `thr_tokens` (each token's text) for the samples viewer.
+ */
+function logCompletions(ctx: RunContext, b: GenerationBatch, step: number, n: number, tokenTexts: ((ids: number[]) => string[]) | null): void {
   b.completions.slice(0, n).forEach((c, i) => {
     const ex = b.prompts[c.group]!.example;
+    const thr = b.thr && tokenTexts ? { thr: rowThr(b.thr.values, b.rows.mask, i, b.rows.seqLen), thr_tokens: tokenTexts(c.tokens) } : {};
     ctx.sample({
       step,
       prompt: ex.prompt,
       completion: c.text,
       reward: Number.isFinite(c.reward) ? c.reward : null,
-      extra: { task: ex.task, id: ex.id, group: c.group, advantage: b.advantages[i]!, correct: c.correct, truncated: c.truncated, tokens: c.tokens.length, answer: ex.answer, errorClass: c.errorClass },
+      extra: { task: ex.task, id: ex.id, group: c.group, advantage: b.advantages[i]!, correct: c.correct, truncated: c.truncated, tokens: c.tokens.length, answer: ex.answer, errorClass: c.errorClass, ...thr },
     });
   });
 }

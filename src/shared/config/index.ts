@@ -9,6 +9,7 @@ export * from './sft';
 export * from './evalRun';
 export * from './prune';
 export * from './grpo';
+export * from './grpoScience';
 export * from './value';
 
 export { CONFIG_SCHEMAS, runConfigSchema, runKindModule, kindModule, RUN_KIND_MODULES, type RunConfig, type RunConfigOf } from '../kinds';
