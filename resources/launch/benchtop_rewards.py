@@ -11,12 +11,13 @@ Each training row carries the whole Benchtop example (prompt, answer, choices, l
 as a JSON string in the column `benchtop_example`; everything a verifier needs is in it.
 
 Entry points:
-  * TRL:  reward functions `benchtop_reward` (the task's reward) and `benchtop_correct` (0/1),
+  * TRL:  reward functions `benchtop_reward` (the task's reward), `benchtop_format` (answer
+          marker present) and `benchtop_correct` (0/1),
           called as f(completions=[...], benchtop_example=[...], **kwargs) -> list[float].
   * verl: `compute_score(data_source, solution_str, ground_truth, extra_info)` -> float, with
           extra_info["benchtop_example"] holding the example JSON.
   * Shell: `python3 benchtop_rewards.py CORPUS.jsonl` reads {"example": ..., "response": ...}
-           lines and prints {"correct": ..., "reward": ...} lines.
+           lines and prints {"correct": ..., "reward": ..., "format": ...} lines.
 """
 
 import json
@@ -328,6 +329,48 @@ def verify(example, response):
     return fn(example, response)
 
 
+# ---------------------------------------------------------------- answer markers (the format reward)
+def _last_answer_marker(response):
+    at = -1
+    for m in _MARKER_RE.finditer(response):
+        at = m.start()
+    return at
+
+
+def _kk_answer_start(response):
+    tag = response.find("<answer>")
+    return tag if tag >= 0 else response.rfind("CONCLUSION:")
+
+
+# Where each family's verifier starts reading the answer; families without a marker are absent.
+ANSWER_START = {
+    "arithmetic": _last_answer_marker,
+    "word_problems": _last_answer_marker,
+    "knights_knaves": _kk_answer_start,
+}
+
+
+def format_reward(example, response):
+    """1.0 when the response holds the task's answer marker, 0.0 when not, None (not applicable) for tasks without one."""
+    if isinstance(example, str):
+        example = json.loads(example)
+    fn = ANSWER_START.get(example["task"])
+    if fn is None:
+        return None
+    return 1.0 if fn(response) >= 0 else 0.0
+
+
+def weighted_reward(example, response, functions):
+    """Sum of weight x value over the reward functions that apply ([{"name", "weight"}];
+    names 'correctness' and 'format'); None when none applies."""
+    total = None
+    for f in functions:
+        v = verify(example, response)[1] if f["name"] == "correctness" else format_reward(example, response)
+        if v is not None:
+            total = (total or 0.0) + f["weight"] * v
+    return total
+
+
 def _completion_text(c):
     # TRL passes plain strings, or a list of chat messages for conversational datasets.
     if isinstance(c, list):
@@ -341,6 +384,11 @@ def benchtop_reward(completions, benchtop_example, **kwargs):
     return [verify(e, _completion_text(c))[1] for c, e in zip(completions, benchtop_example)]
 
 
+def benchtop_format(completions, benchtop_example, **kwargs):
+    """The format reward: the answer marker present (1) or not (0); None where the task has none."""
+    return [format_reward(e, _completion_text(c)) for c, e in zip(completions, benchtop_example)]
+
+
 def benchtop_correct(completions, benchtop_example, **kwargs):
     """Binary correctness (what pass@k and accuracy are computed from); log it with weight 0."""
     return [1.0 if verify(e, _completion_text(c))[0] else 0.0 for c, e in zip(completions, benchtop_example)]
@@ -348,9 +396,15 @@ def benchtop_correct(completions, benchtop_example, **kwargs):
 
 # ---------------------------------------------------------------- verl reward function
 def compute_score(data_source, solution_str, ground_truth, extra_info=None, **kwargs):
+    """The run's weighted reward (extra_info.benchtop_reward_functions; default the verifier
+    alone). verl needs a number: a completion no function applies to scores 0."""
     if not extra_info or "benchtop_example" not in extra_info:
         raise ValueError("extra_info.benchtop_example is missing; use the data files export-launch wrote")
-    return verify(extra_info["benchtop_example"], solution_str)[1]
+    functions = extra_info.get("benchtop_reward_functions") or [{"name": "correctness", "weight": 1.0}]
+    if isinstance(functions, str):
+        functions = json.loads(functions)
+    total = weighted_reward(extra_info["benchtop_example"], solution_str, functions)
+    return 0.0 if total is None else total
 
 
 def _main(argv):
@@ -364,7 +418,8 @@ def _main(argv):
                 continue
             row = json.loads(line)
             correct, reward = verify(row["example"], row["response"])
-            out.write(json.dumps({"line": n, "correct": correct, "reward": reward}) + "\n")
+            fmt = format_reward(row["example"], row["response"])
+            out.write(json.dumps({"line": n, "correct": correct, "reward": reward, "format": fmt}) + "\n")
     return 0
 
 

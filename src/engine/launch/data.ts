@@ -45,14 +45,14 @@ export function completionRows(examples: readonly Example[]): string {
 }
 
 /** verl RL rows in its usual schema (data_source, prompt messages, ability, reward_model, extra_info). */
-export function verlGrpoRows(examples: readonly Example[]): string {
+export function verlGrpoRows(examples: readonly Example[], rewardFunctions: readonly { name: string; weight: number }[]): string {
   return jsonl(
     examples.map((e, index) => ({
       data_source: `benchtop/${e.task}`,
       prompt: [{ role: 'user', content: e.prompt }],
       ability: e.task,
       reward_model: { style: 'rule', ground_truth: formatExample(e).completion },
-      extra_info: { index, benchtop_example: JSON.stringify(e) },
+      extra_info: { index, benchtop_example: JSON.stringify(e), benchtop_reward_functions: JSON.stringify(rewardFunctions) },
     })),
   );
 }

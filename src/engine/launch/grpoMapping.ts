@@ -32,14 +32,14 @@ function grpoRules(facts: GrpoFacts): Record<string, Rule<GrpoConfig>> {
     }) satisfies Rule<GrpoConfig>;
   return {
     kind: (c, t) => mapped('kind', c.kind, [codeField(t === 'trl' ? 'GRPOTrainer' : 'algorithm.adv_estimator', 'grpo')], t === 'trl' ? 'train.py uses GRPOConfig + GRPOTrainer' : ''),
-    name: (c, t) => mapped('name', c.name, [t === 'trl' ? cfgField('run_name', c.name) : cfgField('trainer.experiment_name', c.name || 'benchtop')]),
+    name: (c, t) => mapped('name', c.name, [t === 'trl' ? cfgField('run_name', c.name || null) : cfgField('trainer.experiment_name', c.name || 'benchtop')]),
     seed: (c, t) => mapped('seed', c.seed, t === 'trl' ? [cfgField('seed', c.seed)] : [cfgField('data.seed', c.seed)], 'the data files were also drawn with this seed'),
     tags: (c) => unmapped('tags', c.tags, 'Benchtop metadata; add them to your tracker (e.g. report_to / trainer.logger) if you want them there'),
     notes: (c) => unmapped('notes', c.notes, 'Benchtop metadata; copied into README.md of the launch folder'),
     model: (c, t) => mapped('model', c.model, [t === 'trl' ? codeField('GRPOTrainer(model=...)', c.model) : cfgField('actor_rollout_ref.model.path', c.model)], 'the folder on this machine; copy it to the cluster or point at a Hub id'),
     tasks: (c, t) =>
       mapped('tasks', c.tasks.map((r) => r.task).join(', '), t === 'trl'
-        ? [codeField('train_dataset (data/train.jsonl)', 'prompt + benchtop_example'), codeField('reward_funcs', 'benchtop_rewards.benchtop_reward')]
+        ? [codeField('train_dataset (data/train.jsonl)', 'prompt + benchtop_example')]
         : [cfgField('data.train_files', 'data/train.parquet'), cfgField('custom_reward_function.path', 'benchtop_rewards.py'), cfgField('custom_reward_function.name', 'compute_score')],
         'train prompts drawn from the mixture with the run seed and task options; rewards from the task verifiers (benchtop_rewards.py)'),
     num_generations: both('num_generations', 'num_generations', `${R}.n`),
@@ -97,7 +97,19 @@ function grpoRules(facts: GrpoFacts): Record<string, Rule<GrpoConfig>> {
       c.pass_at_k > 0
         ? unmapped('pass_at_k', c.pass_at_k, "Pass@k advantages (ALGORITHMS.md §5.3) are not in TRL or verl: replace the advantage computation (a GRPOTrainer subclass, or a verl adv_estimator registered with your function) with the analytic pass@k form on benchtop_correct")
         : unmapped('pass_at_k', 0, 'off; nothing to add'),
+    pass_at_k_method: (c) =>
+      unmapped('pass_at_k_method', c.pass_at_k_method, c.pass_at_k > 0 ? 'the Pass@k advantage form (ALGORITHMS.md §5.2–5.4) goes with pass_at_k: implement this one in your advantage override' : 'unused while pass_at_k is 0'),
+    reward_functions: (c, t) => {
+      const fns = c.reward_functions.map((f) => `${f.name}×${f.weight}`).join(' + ');
+      return t === 'trl'
+        ? mapped('reward_functions', fns, [codeField('reward_funcs', [...c.reward_functions.map((f) => TRL_REWARD_FUNCS[f.name]), 'benchtop_correct']), cfgField('reward_weights', [...c.reward_functions.map((f) => f.weight), 0])],
+            'one TRL reward function per Benchtop one (benchtop_rewards.py), summed with these weights (None = not applicable, as in Benchtop); benchtop_correct is logged with weight 0')
+        : mapped('reward_functions', fns, [codeField('extra_info.benchtop_reward_functions (data)', c.reward_functions)],
+            "compute_score sums the same weighted functions, read from each row; verl needs a number, so a completion no function applies to scores 0 (Benchtop gives it advantage 0)");
+    },
     ...lldsRules(),
+    ...thrRules(),
+    ...prefixEvalRules(),
     ...failurePrefixRules(),
     ...loraRules<GrpoConfig>('actor_rollout_ref.model'),
     'training.max_steps': both('training.max_steps', 'max_steps', 'trainer.total_training_steps'),
@@ -134,13 +146,34 @@ export function valueAt(cfg: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), cfg);
 }
 
+/** Benchtop reward function → the function of benchtop_rewards.py that computes it. */
+export const TRL_REWARD_FUNCS: Record<string, string> = { correctness: 'benchtop_reward', format: 'benchtop_format' };
+
+function thrRules(): Record<string, Rule<GrpoConfig>> {
+  const note = (c: GrpoConfig) =>
+    c.thr.enabled
+      ? 'THR token reweighting (ALGORITHMS.md §4, a reconstruction) is Benchtop-only: multiply each token advantage by 1 + p·sign(THR) in a custom loss (GRPOTrainer.compute_loss / a verl policy loss); THR needs the final hidden states of the batch'
+      : 'THR off in this run; nothing to add';
+  const keys = ['enabled', 'p', 'normalization', 'top_fraction'] as const;
+  return Object.fromEntries(keys.map((k) => [`thr.${k}`, ((c: GrpoConfig) => unmapped(`thr.${k}`, c.thr[k], note(c))) as Rule<GrpoConfig>]));
+}
+
+function prefixEvalRules(): Record<string, Rule<GrpoConfig>> {
+  const note = (c: GrpoConfig) =>
+    c.prefix_eval.enabled
+      ? 'failure-prefix robustness evals (ALGORITHMS.md §3.5) are Benchtop-only: run them on the trained model with Benchtop (an eval of the exported checkpoint) or script them with benchtop_rewards.verify'
+      : 'off in this run; nothing to add';
+  const keys = ['enabled', 'problems', 'samples_per_problem', 'prefix_fraction'] as const;
+  return Object.fromEntries(keys.map((k) => [`prefix_eval.${k}`, ((c: GrpoConfig) => unmapped(`prefix_eval.${k}`, c.prefix_eval[k], note(c))) as Rule<GrpoConfig>]));
+}
+
 function lldsRules(): Record<string, Rule<GrpoConfig>> {
   const note = (c: GrpoConfig) =>
     c.llds.enabled
       ? 'LLDS (ALGORITHMS.md §2.2) is Benchtop-only: add lambda × the likelihood-drop penalty on completions with advantage ≥ 0 to the policy loss (a GRPOTrainer.compute_loss override in TRL, a registered policy loss in verl); needs num_iterations > 1'
       : 'LLDS off in this run; nothing to add';
   const f = (k: keyof GrpoConfig['llds']): Rule<GrpoConfig> => (c) => unmapped(`llds.${k}`, c.llds[k], note(c));
-  return { 'llds.enabled': f('enabled'), 'llds.lambda': f('lambda'), 'llds.gate': f('gate'), 'llds.answer_weight': f('answer_weight') };
+  return { 'llds.enabled': f('enabled'), 'llds.lambda': f('lambda'), 'llds.gate': f('gate'), 'llds.answer_weight': f('answer_weight'), 'llds.normalization': f('normalization') };
 }
 
 function failurePrefixRules(): Record<string, Rule<GrpoConfig>> {

@@ -93,8 +93,8 @@ export function buildLaunchFolder(input: LaunchInput): LaunchFolder {
       { path: 'verl_overrides.yaml', content: overridesYaml(overrides, header) },
       { path: 'run_verl.sh', content: runVerlSh(kind, overrides) },
       { path: 'to_parquet.py', content: toParquetPy() },
-      { path: 'data/train.jsonl', content: kind === 'grpo' ? verlGrpoRows(data.train) : completionRows(data.train) },
-      { path: 'data/test.jsonl', content: kind === 'grpo' ? verlGrpoRows(data.test) : completionRows(data.test) },
+      { path: 'data/train.jsonl', content: kind === 'grpo' ? verlGrpoRows(data.train, (config as GrpoConfig).reward_functions) : completionRows(data.train) },
+      { path: 'data/test.jsonl', content: kind === 'grpo' ? verlGrpoRows(data.test, (config as GrpoConfig).reward_functions) : completionRows(data.test) },
     );
   }
   return { files, rows };

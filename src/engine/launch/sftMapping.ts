@@ -20,7 +20,7 @@ function sftRules(): Record<string, Rule<SftConfig>> {
       : unmapped(`data.responses.${k}`, c.data.responses[k], 'self-generated responses are not written: the data files hold gold completions. Generate the responses with the teacher first (same temperature/top_p/max_new_tokens, filter with benchtop_rewards.verify when only_correct) and replace the completion column');
   return {
     kind: (c, t) => mapped('kind', c.kind, [codeField(t === 'trl' ? 'SFTTrainer' : 'verl.trainer.fsdp_sft_trainer', 'sft')]),
-    name: (c, t) => mapped('name', c.name, [t === 'trl' ? cfgField('run_name', c.name) : cfgField('trainer.experiment_name', c.name || 'benchtop')]),
+    name: (c, t) => mapped('name', c.name, [t === 'trl' ? cfgField('run_name', c.name || null) : cfgField('trainer.experiment_name', c.name || 'benchtop')]),
     seed: (c, t) => mapped('seed', c.seed, [cfgField(t === 'trl' ? 'seed' : 'trainer.seed', c.seed)], 'the data files were also drawn with this seed'),
     tags: (c) => unmapped('tags', c.tags, 'Benchtop metadata; add them to your tracker if you want them there'),
     notes: (c) => unmapped('notes', c.notes, 'Benchtop metadata; copied into README.md of the launch folder'),

@@ -8,13 +8,11 @@ import { pyLiteral } from './python';
 import type { LaunchKind, MappingRow, TargetField } from './types';
 
 /** Settings the launch adds that Benchtop has no field for (cluster defaults; edit freely). */
-export function trlLaunchDefaults(kind: LaunchKind): TargetField[] {
+export function trlLaunchDefaults(): TargetField[] {
   const d: TargetField[] = [
     { name: 'bf16', value: true, place: 'config' },
     { name: 'report_to', value: 'none', place: 'config' },
   ];
-  // The second reward function (binary correctness) is logged, not trained on.
-  if (kind === 'grpo') d.push({ name: 'reward_weights', value: [1.0, 0.0], place: 'config' });
   return d;
 }
 
@@ -31,7 +29,7 @@ function codeValue(rows: readonly MappingRow[], name: string): unknown {
 }
 
 export function trlTrainPy(kind: LaunchKind, rows: readonly MappingRow[], header: string, model: string): string {
-  const kwargs = configKwargs(rows, trlLaunchDefaults(kind));
+  const kwargs = configKwargs(rows, trlLaunchDefaults());
   const lora = codeValue(rows, 'peft_config=LoraConfig(...)') === true;
   const cls = kind === 'grpo' ? 'GRPO' : 'SFT';
   const lines = [
@@ -69,7 +67,7 @@ export function trlTrainPy(kind: LaunchKind, rows: readonly MappingRow[], header
   lines.push(
     `    trainer = ${cls}Trainer(`,
     '        model=MODEL,',
-    ...(kind === 'grpo' ? ['        reward_funcs=[benchtop_rewards.benchtop_reward, benchtop_rewards.benchtop_correct],'] : []),
+    ...(kind === 'grpo' ? [`        reward_funcs=[${(codeValue(rows, 'reward_funcs') as string[]).map((f) => `benchtop_rewards.${f}`).join(', ')}],`] : []),
     '        args=args,',
     '        train_dataset=train,',
     '        eval_dataset=test,',

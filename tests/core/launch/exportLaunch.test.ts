@@ -16,6 +16,7 @@ import { RunStore } from '../../../src/core/store';
 import { configLeaves, grpoRuleFields, sftRuleFields, type LaunchKind, type LaunchTarget } from '../../../src/engine/launch';
 import { MAX_TRAIN_ROWS } from '../../../src/engine/launch/data';
 import { validateRunConfig } from '../../../src/shared/config';
+import { getTask } from '../../../src/engine/tasks';
 import { dataclassFields, yamlPaths } from '../../../scripts/launch-targets.mjs';
 import { tempDir } from '../support/backend';
 
@@ -40,7 +41,9 @@ const GRPO = {
   epsilon_high: 0.28,
   delta: 4,
   pass_at_k: 2,
+  reward_functions: [{ name: 'correctness' }, { name: 'format', weight: 0.5 }],
   llds: { enabled: true, lambda: 0.1 },
+  thr: { enabled: true },
   lora: { enabled: true, r: 4, target_modules: ['q', 'v', 'down'] },
   training: { max_steps: 30, eval_every: 10 },
   eval_examples: 12,
@@ -130,7 +133,8 @@ describe('export-launch', () => {
   it('lists the Benchtop-only knobs of a grpo run as not mapping, with what to add', () => {
     const md = read(folder('grpo', 'trl'), 'MAPPING.md');
     const open = md.slice(md.indexOf('## Fields that do not map'));
-    for (const f of ['llds.enabled', 'llds.lambda', 'failure_prefix.enabled', 'pass_at_k', 'max_prompt_length']) expect(open, f).toContain(`| \`${f}\` |`);
+    for (const f of ['llds.enabled', 'llds.lambda', 'thr.enabled', 'thr.p', 'failure_prefix.enabled', 'pass_at_k', 'pass_at_k_method', 'max_prompt_length']) expect(open, f).toContain(`| \`${f}\` |`);
+    expect(open).toMatch(/`thr\.enabled` \| true \| THR token reweighting/);
     expect(open).toMatch(/`llds\.lambda` \| 0\.1 \| LLDS .*policy loss/);
     const verl = read(folder('grpo', 'verl'), 'MAPPING.md');
     expect(verl.slice(verl.indexOf('## Fields that do not map'))).toContain('| `delta` |');
@@ -153,6 +157,8 @@ describe('export-launch', () => {
     expect(src).toMatch(/^ {8}eval_strategy="steps",$/m);
     expect(src).toMatch(/^ {8}learning_rate=0\.00001,$/m);
     expect(src).toContain('target_modules=["q_proj", "v_proj", "down_proj"]');
+    expect(src).toContain('reward_funcs=[benchtop_rewards.benchtop_reward, benchtop_rewards.benchtop_format, benchtop_rewards.benchtop_correct],');
+    expect(src).toMatch(/^ {8}reward_weights=\[1, 0\.5, 0\],$/m);
     const verl = parse(read(folder('grpo', 'verl'), 'verl_overrides.yaml'));
     expect(verl.algorithm.adv_estimator).toBe('grpo');
     expect(verl.actor_rollout_ref.rollout.n).toBe(4);
@@ -178,6 +184,27 @@ describe('export-launch', () => {
     const sft = read(folder('sft', 'trl'), 'data/train.jsonl').trim().split('\n').map((l) => JSON.parse(l));
     expect(sft).toHaveLength(10 * 4 * 2);
     expect(Object.keys(sft[0]).sort()).toEqual(['completion', 'prompt', 'task']);
+  });
+
+  it('verl: compute_score gives the run\'s weighted reward (verifier + 0.5 × format) read from each exported row', () => {
+    const dir = folder('grpo', 'verl');
+    const rows = read(dir, 'data/test.jsonl').trim().split('\n').map((l) => JSON.parse(l));
+    const responses = ['answer: 1', 'no marker here', '<answer>(1) x is a knight</answer>'];
+    const script = [
+      'import json, sys',
+      'import benchtop_rewards as b',
+      'rows = [json.loads(l) for l in open("data/test.jsonl")]',
+      `responses = ${JSON.stringify(responses)}`,
+      'print(json.dumps([[b.compute_score(r["data_source"], x, r["reward_model"]["ground_truth"], r["extra_info"]) for x in responses + [r["reward_model"]["ground_truth"]]] for r in rows]))',
+    ].join('\n');
+    const py = JSON.parse(execFileSync('python3', ['-c', script], { cwd: dir, encoding: 'utf8' })) as number[][];
+    const expected = rows.map((r) => {
+      const ex = JSON.parse(r.extra_info.benchtop_example);
+      const task = getTask(ex.task);
+      return [...responses, r.reward_model.ground_truth].map((x) => task.verify(ex, x).reward + (task.answerStart ? 0.5 * (task.answerStart(x) >= 0 ? 1 : 0) : 0));
+    });
+    expect(py).toEqual(expected);
+    expect(new Set(py.flat()).size).toBeGreaterThan(3);
   });
 
   it('refuses other run kinds, unknown targets and non-empty folders before writing anything', () => {

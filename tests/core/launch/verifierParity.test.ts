@@ -33,11 +33,11 @@ afterAll(async () => {
 });
 
 /** What Python says for every row, in order. */
-function pythonVerdicts(rows: readonly CorpusRow[], name: string): { correct: boolean; reward: number }[] {
+function pythonVerdicts(rows: readonly CorpusRow[], name: string): { correct: boolean; reward: number; format: number | null }[] {
   const file = join(dir, `${name}.jsonl`);
   writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const out = execFileSync('python3', [MODULE, file], { encoding: 'utf8', maxBuffer: 256 << 20 });
-  return out.trim().split('\n').map((l) => JSON.parse(l) as { correct: boolean; reward: number });
+  return out.trim().split('\n').map((l) => JSON.parse(l) as { correct: boolean; reward: number; format: number | null });
 }
 
 /** Built-in model samples for some of the examples (temperature 1: right and wrong ones). */
@@ -62,8 +62,10 @@ async function checkFamily(name: string, task: Task, variants: readonly Record<s
     const ts = task.verify(row.example, row.response);
     if (ts.correct) correct++;
     seen.add(ts.reward);
-    if (ts.correct !== py[i]!.correct || ts.reward !== py[i]!.reward) {
-      mismatches.push(`${JSON.stringify(row.response)} on ${JSON.stringify(row.example.answer)}: ts ${ts.correct}/${ts.reward}, py ${py[i]!.correct}/${py[i]!.reward}`);
+    // The format reward (GRPO reward_functions): the task's answer marker, where it has one.
+    const format = task.answerStart ? (task.answerStart(row.response) >= 0 ? 1 : 0) : null;
+    if (ts.correct !== py[i]!.correct || ts.reward !== py[i]!.reward || format !== py[i]!.format) {
+      mismatches.push(`${JSON.stringify(row.response)} on ${JSON.stringify(row.example.answer)}: ts ${ts.correct}/${ts.reward}/${format}, py ${py[i]!.correct}/${py[i]!.reward}/${py[i]!.format}`);
     }
   });
   expect(mismatches.slice(0, 5), `${mismatches.length} of ${rows.length} disagree`).toEqual([]);
