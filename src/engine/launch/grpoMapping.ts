@@ -5,7 +5,7 @@
  * keeps it so.
  */
 import type { GrpoConfig } from '../../shared/config/grpo';
-import { cfgField, codeField, everyTrl, HF_LORA_MODULES, mapped, unmapped, verlScheduler, type Rule } from './rows';
+import { cfgField, codeField, everyTrl, HF_LORA_MODULES, mapped, unmapped, verlScheduler, mixtureText, type Rule } from './rows';
 import type { LaunchTarget, MappingRow } from './types';
 
 export interface GrpoFacts {
@@ -38,7 +38,7 @@ function grpoRules(facts: GrpoFacts): Record<string, Rule<GrpoConfig>> {
     notes: (c) => unmapped('notes', c.notes, 'Benchtop metadata; copied into README.md of the launch folder'),
     model: (c, t) => mapped('model', c.model, [t === 'trl' ? codeField('GRPOTrainer(model=...)', c.model) : cfgField('actor_rollout_ref.model.path', c.model)], 'the folder on this machine; copy it to the cluster or point at a Hub id'),
     tasks: (c, t) =>
-      mapped('tasks', c.tasks.map((r) => r.task).join(', '), t === 'trl'
+      mapped('tasks', mixtureText(c.tasks), t === 'trl'
         ? [codeField('train_dataset (data/train.jsonl)', 'prompt + benchtop_example')]
         : [cfgField('data.train_files', 'data/train.parquet'), cfgField('custom_reward_function.path', 'benchtop_rewards.py'), cfgField('custom_reward_function.name', 'compute_score')],
         'train prompts drawn from the mixture with the run seed and task options; rewards from the task verifiers (benchtop_rewards.py)'),
@@ -46,8 +46,8 @@ function grpoRules(facts: GrpoFacts): Record<string, Rule<GrpoConfig>> {
     prompts_per_step: (c, t) => {
       const completions = c.prompts_per_step * c.num_generations;
       return t === 'trl'
-        ? mapped('prompts_per_step', c.prompts_per_step, [cfgField('per_device_train_batch_size', completions), cfgField('gradient_accumulation_steps', 1)],
-            `TRL counts completions: prompts_per_step × num_generations = ${completions} on one device; with N devices divide per_device_train_batch_size by N (it must stay a multiple of num_generations overall)`)
+        ? mapped('prompts_per_step', c.prompts_per_step, [cfgField('per_device_train_batch_size', completions), cfgField('per_device_eval_batch_size', completions), cfgField('gradient_accumulation_steps', 1)],
+            `TRL counts completions: prompts_per_step × num_generations = ${completions} on one device (eval batches the same); with N devices divide both by N (the global batch must stay a multiple of num_generations)`)
         : mapped('prompts_per_step', c.prompts_per_step, [cfgField('data.train_batch_size', c.prompts_per_step), cfgField(`${A}.ppo_mini_batch_size`, c.prompts_per_step)], 'one optimizer step per generation batch, as in Benchtop');
     },
     max_prompt_length: (c, t) => {

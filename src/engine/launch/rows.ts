@@ -37,3 +37,8 @@ export function everyTrl(n: number, strategy: string, steps: string, field: stri
     ? mapped(field, value, [cfgField(strategy, 'steps'), cfgField(steps, n)])
     : mapped(field, value, [cfgField(strategy, 'no')], '0 (off) becomes the "no" strategy');
 }
+
+/** A task mixture as one MAPPING.md cell: name×weight and options. */
+export function mixtureText(tasks: readonly { task: string; weight: number; options: Record<string, unknown> }[]): string {
+  return tasks.map((r) => `${r.task}×${r.weight}${Object.keys(r.options).length ? ` ${JSON.stringify(r.options)}` : ''}`).join(', ');
+}

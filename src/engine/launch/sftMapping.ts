@@ -4,7 +4,7 @@
  */
 import type { SftConfig } from '../../shared/config/sft';
 import { adamRules, loraRules, valueAt } from './grpoMapping';
-import { cfgField, codeField, everyTrl, mapped, unmapped, verlScheduler, type Rule } from './rows';
+import { cfgField, codeField, everyTrl, mapped, unmapped, verlScheduler, mixtureText, type Rule } from './rows';
 import type { LaunchTarget, MappingRow } from './types';
 
 function sftRules(): Record<string, Rule<SftConfig>> {
@@ -26,7 +26,7 @@ function sftRules(): Record<string, Rule<SftConfig>> {
     notes: (c) => unmapped('notes', c.notes, 'Benchtop metadata; copied into README.md of the launch folder'),
     model: (c, t) => mapped('model', c.model, [t === 'trl' ? codeField('SFTTrainer(model=...)', c.model) : cfgField('model.partial_pretrain', c.model)], 'the folder on this machine; copy it to the cluster or point at a Hub id'),
     'data.tasks': (c, t) =>
-      mapped('data.tasks', c.data.tasks.map((r) => r.task).join(', '), t === 'trl'
+      mapped('data.tasks', mixtureText(c.data.tasks), t === 'trl'
         ? [codeField('train_dataset (data/train.jsonl: prompt, completion)', 'prompt/completion')]
         : [cfgField('data.train_files', 'data/train.parquet'), cfgField('data.prompt_key', 'prompt'), cfgField('data.response_key', 'completion')],
         'examples drawn from the mixture with the run seed and task options, one per training row'),
