@@ -5,6 +5,7 @@
  * keeps it so.
  */
 import type { GrpoConfig } from '../../shared/config/grpo';
+import { grpoBatchShape } from '../../shared/config/grpoBatches';
 import { cfgField, codeField, everyTrl, HF_LORA_MODULES, mapped, unmapped, verlScheduler, mixtureText, type Rule } from './rows';
 import type { LaunchTarget, MappingRow } from './types';
 
@@ -44,12 +45,34 @@ function grpoRules(facts: GrpoFacts): Record<string, Rule<GrpoConfig>> {
         'train prompts drawn from the mixture with the run seed and task options; rewards from the task verifiers (benchtop_rewards.py)'),
     num_generations: both('num_generations', 'num_generations', `${R}.n`),
     prompts_per_step: (c, t) => {
-      const completions = c.prompts_per_step * c.num_generations;
+      const b = grpoBatchShape(c);
+      // Prompts per optimizer step: the generation batch is split into microBatches, `accumulation` per step.
+      const exact = (c.prompts_per_step * b.accumulation) / b.microBatches;
+      const promptsPerOptStep = verlMiniBatch(exact);
       return t === 'trl'
-        ? mapped('prompts_per_step', c.prompts_per_step, [cfgField('per_device_train_batch_size', completions), cfgField('per_device_eval_batch_size', completions), cfgField('gradient_accumulation_steps', 1)],
-            `TRL counts completions: prompts_per_step × num_generations = ${completions} on one device (eval batches the same); with N devices divide both by N (the global batch must stay a multiple of num_generations)`)
-        : mapped('prompts_per_step', c.prompts_per_step, [cfgField('data.train_batch_size', c.prompts_per_step), cfgField(`${A}.ppo_mini_batch_size`, c.prompts_per_step)], 'one optimizer step per generation batch, as in Benchtop');
+        ? mapped('prompts_per_step', c.prompts_per_step, [cfgField('per_device_train_batch_size', b.microRows), cfgField('per_device_eval_batch_size', b.generationRows)],
+            `TRL counts completions per micro-batch: prompts_per_step × num_generations / steps_per_generation = ${b.microRows} on one device; with N devices divide per_device_train_batch_size by N (the generation batch must stay a multiple of num_generations)`)
+        : mapped('prompts_per_step', c.prompts_per_step, [cfgField('data.train_batch_size', c.prompts_per_step), cfgField(`${A}.ppo_mini_batch_size`, promptsPerOptStep)],
+            `verl counts prompts: ${exact} prompts per optimizer step (generation batch / optimizer steps per pass)${exact === promptsPerOptStep ? '' : `, rounded to ${promptsPerOptStep} (verl splits by whole prompts)`}`);
     },
+    gradient_accumulation_steps: (c, t) => {
+      const b = grpoBatchShape(c);
+      return t === 'trl'
+        ? mapped('gradient_accumulation_steps', c.gradient_accumulation_steps, [cfgField('gradient_accumulation_steps', c.gradient_accumulation_steps)])
+        : mapped('gradient_accumulation_steps', c.gradient_accumulation_steps, [cfgField(`${A}.ppo_micro_batch_size_per_gpu`, b.microRows)], 'verl accumulates micro-batches of this many completions up to ppo_mini_batch_size');
+    },
+    steps_per_generation: (c, t) =>
+      c.steps_per_generation === undefined
+        ? unmapped('steps_per_generation', 'unset', 'unset = gradient_accumulation_steps, which is also the TRL default; verl derives it from ppo_mini_batch_size')
+        : t === 'trl'
+          ? mapped('steps_per_generation', c.steps_per_generation, [cfgField('steps_per_generation', c.steps_per_generation)])
+          : mapped('steps_per_generation', c.steps_per_generation, [cfgField(`${A}.ppo_mini_batch_size`, verlMiniBatch((c.prompts_per_step * c.gradient_accumulation_steps) / c.steps_per_generation))], 'verl takes optimizer steps per generation batch as data.train_batch_size / ppo_mini_batch_size'),
+    prompt_format: (c, t) =>
+      unmapped('prompt_format', c.prompt_format ?? 'unset', c.prompt_format === 'chat'
+        ? t === 'trl' ? 'the data files hold plain-text prompts: to use the chat template, write each prompt as [{"role": "user", "content": prompt}] (TRL then applies the tokenizer\'s template)' : 'the prompts are one user message; verl applies the model\'s chat template'
+        : t === 'trl' ? 'plain-text prompts, as written in the data files' : 'plain text: a pass-through chat template (<bos> + the prompt) is set, so verl adds no chat turns'),
+    sequence_end: (c) =>
+      unmapped('sequence_end', c.sequence_end ?? 'unset', c.sequence_end ? `generation must also stop at ${JSON.stringify(c.sequence_end)}: set it as the model's eos token (generation_config.json) on the cluster` : 'unset: the tokenizer\'s EOS, as on the cluster'),
     max_prompt_length: (c, t) => {
       const v = c.max_prompt_length || facts.maxPromptTokens;
       return t === 'trl'
@@ -139,6 +162,11 @@ function grpoRules(facts: GrpoFacts): Record<string, Rule<GrpoConfig>> {
         : mapped('completions_to_log', c.completions_to_log, [cfgField('trainer.log_val_generations', c.completions_to_log)], 'verl logs validation generations, not training ones'),
     output_dir: (c, t) => mapped('output_dir', c.output_dir, [cfgField(t === 'trl' ? 'output_dir' : 'trainer.default_local_dir', 'outputs')], 'a folder next to the launch files; set your cluster path'),
   };
+}
+
+/** verl splits a generation batch by whole prompts. */
+function verlMiniBatch(prompts: number): number {
+  return Math.max(1, Math.round(prompts));
 }
 
 /** Value at a dotted path of the config. */

@@ -88,7 +88,7 @@ export function buildLaunchFolder(input: LaunchInput): LaunchFolder {
       { path: 'data/test.jsonl', content: kind === 'grpo' ? trlGrpoRows(data.test) : completionRows(data.test) },
     );
   } else {
-    const overrides = verlOverrides(kind, rows);
+    const overrides = verlOverrides(kind, rows, config.prompt_format === 'chat');
     files.push(
       { path: 'verl_overrides.yaml', content: overridesYaml(overrides, header) },
       { path: 'run_verl.sh', content: runVerlSh(kind, overrides) },

@@ -25,6 +25,14 @@ function sftRules(): Record<string, Rule<SftConfig>> {
     tags: (c) => unmapped('tags', c.tags, 'Benchtop metadata; add them to your tracker if you want them there'),
     notes: (c) => unmapped('notes', c.notes, 'Benchtop metadata; copied into README.md of the launch folder'),
     model: (c, t) => mapped('model', c.model, [t === 'trl' ? codeField('SFTTrainer(model=...)', c.model) : cfgField('model.partial_pretrain', c.model)], 'the folder on this machine; copy it to the cluster or point at a Hub id'),
+    prompt_format: (c, t) =>
+      unmapped('prompt_format', c.prompt_format ?? 'unset', c.prompt_format === 'chat'
+        ? 'the data files hold plain prompt/completion text: to train through the chat template, write prompt as [{"role": "user", ...}] and completion as [{"role": "assistant", ...}]' + (t === 'verl' ? ' and set data.chat_template' : '')
+        : 'plain prompt/completion text, as written in the data files'),
+    sequence_end: (c, t) =>
+      c.sequence_end && t === 'trl'
+        ? mapped('sequence_end', c.sequence_end, [cfgField('eos_token', c.sequence_end)], 'the token that closes every example')
+        : unmapped('sequence_end', c.sequence_end ?? 'unset', c.sequence_end ? `verl ends examples with the tokenizer's EOS: set ${JSON.stringify(c.sequence_end)} as the tokenizer's eos token` : "unset: the tokenizer's EOS"),
     'data.tasks': (c, t) =>
       mapped('data.tasks', mixtureText(c.data.tasks), t === 'trl'
         ? [codeField('train_dataset (data/train.jsonl: prompt, completion)', 'prompt/completion')]

@@ -8,17 +8,16 @@ import { configKwargs } from './trl';
 import type { LaunchKind, MappingRow, TargetField } from './types';
 
 /** Cluster settings the launch adds (edit freely). */
-export function verlLaunchDefaults(kind: LaunchKind): TargetField[] {
+export function verlLaunchDefaults(kind: LaunchKind, chatPrompts = false): TargetField[] {
   const c = (name: string, value: unknown): TargetField => ({ name, value, place: 'config' });
   if (kind === 'grpo') {
     return [
       c('algorithm.adv_estimator', 'grpo'),
       c('data.val_files', 'data/test.parquet'),
       c('data.prompt_key', 'prompt'),
-      // Benchtop prompts are plain text after <bos>, no chat turns: a pass-through template keeps them so.
-      c('actor_rollout_ref.model.custom_chat_template', "{{ bos_token }}{% for m in messages %}{{ m['content'] }}{% endfor %}"),
-      // Per-GPU micro-batches have no Benchtop counterpart (one machine, one micro-batch); verl needs them set.
-      c('actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu', 8),
+      // Plain prompts are text after <bos>, no chat turns: a pass-through template keeps them so.
+      ...(chatPrompts ? [] : [c('actor_rollout_ref.model.custom_chat_template', "{{ bos_token }}{% for m in messages %}{{ m['content'] }}{% endfor %}")]),
+      // Log-prob micro-batches have no Benchtop counterpart; verl needs them set.
       c('actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu', 8),
       c('actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu', 8),
       c('trainer.n_gpus_per_node', 8),
@@ -29,8 +28,8 @@ export function verlLaunchDefaults(kind: LaunchKind): TargetField[] {
   return [c('data.val_files', 'data/test.parquet'), c('trainer.n_gpus_per_node', 8), c('trainer.nnodes', 1), c('trainer.logger', ['console'])];
 }
 
-export function verlOverrides(kind: LaunchKind, rows: readonly MappingRow[]): [string, unknown][] {
-  return configKwargs(rows, verlLaunchDefaults(kind));
+export function verlOverrides(kind: LaunchKind, rows: readonly MappingRow[], chatPrompts = false): [string, unknown][] {
+  return configKwargs(rows, verlLaunchDefaults(kind, chatPrompts));
 }
 
 /** Dotted overrides → nested YAML. */

@@ -38,6 +38,9 @@ const GRPO = {
   ],
   num_generations: 4,
   prompts_per_step: 6,
+  gradient_accumulation_steps: 2,
+  steps_per_generation: 4,
+  prompt_format: 'plain',
   epsilon_high: 0.28,
   delta: 4,
   pass_at_k: 2,
@@ -53,6 +56,7 @@ const SFT = {
   name: 'sft mix',
   seed: 9,
   model: 'builtin:benchtop-tiny',
+  sequence_end: '<eos>',
   data: { tasks: [{ task: 'brackets' }, { task: 'parity', options: { base: '10' } }, { task: 'majority', weight: 2 }], packing: true },
   training: { max_steps: 10, batch_size: 4, gradient_accumulation_steps: 2, warmup_steps: 2 },
 };
@@ -152,7 +156,10 @@ describe('export-launch', () => {
   it('writes the config values that map (GRPO → TRL) and the LoRA modules under their HF names', () => {
     const src = read(folder('grpo', 'trl'), 'train.py');
     expect(src).toMatch(/^ {8}num_generations=4,$/m);
-    expect(src).toMatch(/^ {8}per_device_train_batch_size=24,$/m);
+    // 6 prompts × 4 completions = 24 per generation batch, in 4 micro-batches of 6, 2 per optimizer step.
+    expect(src).toMatch(/^ {8}per_device_train_batch_size=6,$/m);
+    expect(src).toMatch(/^ {8}steps_per_generation=4,$/m);
+    expect(src).toMatch(/^ {8}gradient_accumulation_steps=2,$/m);
     expect(src).toMatch(/^ {8}epsilon_high=0\.28,$/m);
     expect(src).toMatch(/^ {8}eval_strategy="steps",$/m);
     expect(src).toMatch(/^ {8}learning_rate=0\.00001,$/m);
@@ -165,6 +172,9 @@ describe('export-launch', () => {
     expect(verl.actor_rollout_ref.actor.clip_ratio_high).toBe(0.28);
     expect(verl.actor_rollout_ref.model.lora_rank).toBe(4);
     expect(verl.data.train_batch_size).toBe(6);
+    expect(verl.actor_rollout_ref.actor.ppo_mini_batch_size).toBe(3);
+    expect(verl.actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu).toBe(6);
+    expect(read(folder('sft', 'trl'), 'train.py')).toMatch(/^ {8}eos_token="<eos>",$/m);
   });
 
   it('writes the run\'s task data; the exported verifiers give every gold answer full reward', () => {
