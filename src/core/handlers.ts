@@ -11,6 +11,7 @@ import { failedBeforeFirstStep } from '../shared/runRetry';
 import { availableProviders, ortVersion } from './appInfo';
 import { BUILTIN_PREFIX, defaultBuiltinModelsDir, listBuiltinModels } from './builtinModels';
 import { exportRunBundle, importRunBundle } from './bundles';
+import { defaultLaunchDir, exportLaunch } from './launch/exportLaunch';
 import { builtinDatasetEntries, importJsonlDataset, inspectJsonlFile, previewDatasetExamples, removeImportedDataset, type DatasetStoreDeps } from './datasets';
 import { createPathPolicy, type PathPolicy } from './pathPolicy';
 import { PreflightError, checkModelFolder, preflightRun, type PreflightOptions } from './preflight';
@@ -202,6 +203,10 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       const out = options?.out === undefined ? undefined : paths.check(options.out, 'write', 'bundle path');
       const res = await exportRunBundle({ store, dataDir: d.dataDir, appVersion: d.appVersion }, id, { includeModels: options?.include_models, out });
       return res.path;
+    },
+    async exportLaunch(id, options) {
+      const res = exportLaunch({ store, dataDir: d.dataDir }, id, { target: options.target, out: options.out ?? defaultLaunchDir(d.dataDir, id, options.target) });
+      return { dir: res.dir, files: res.files, unmapped: res.unmapped };
     },
     async importBundle(path) {
       let run: RunRecord;

@@ -113,6 +113,15 @@ export const API_ARG_SCHEMAS = {
       .optional(),
   ]),
   importBundle: z.tuple([z.string().min(1, 'expected a bundle (.zip) path').max(4096)]),
+  exportLaunch: z.tuple([
+    id,
+    z
+      .object({
+        target: z.enum(['trl', 'verl']),
+        out: z.string().min(1, 'expected a folder path').max(4096).optional(),
+      })
+      .strict(),
+  ]),
 } as const satisfies Record<ApiMethod, z.ZodType>;
 
 // Every schema key is a listed method (the `satisfies` above checks the other direction).
@@ -137,6 +146,21 @@ export interface ConfigCheck {
   warnings?: { path: string; message: string }[];
   /** The config with defaults filled in, when valid. */
   config?: Record<string, unknown>;
+}
+
+/** Where a run's launch folder for a cluster trainer goes (exportLaunch). */
+export interface ExportLaunchOptions {
+  target: 'trl' | 'verl';
+  /** A new or empty folder; default <data folder>/launch/<run id>-<target> (a free name). */
+  out?: string;
+}
+
+export interface ExportLaunchResult {
+  dir: string;
+  /** Files written, relative to dir. */
+  files: string[];
+  /** Benchtop fields with no counterpart in the target (listed in MAPPING.md with what to add). */
+  unmapped: string[];
 }
 
 export interface ExportRunOptions {
@@ -208,6 +232,9 @@ export interface BenchtopApi {
    * bundle's id is taken; a running/queued run arrives as interrupted). Refuses damaged,
    * modified or path-escaping bundles without writing anything. */
   importBundle(path: string): Promise<RunRecord>;
+  /** Write a launch folder for the same experiment on a cluster (TRL train.py or verl overrides,
+   * task data, the verifiers in Python, MAPPING.md); sft and grpo runs only. */
+  exportLaunch(id: string, options: ExportLaunchOptions): Promise<ExportLaunchResult>;
   /** Subscribe to pushed events; returns an unsubscribe function. */
   onEvent(listener: (e: PushEvent) => void): () => void;
 }

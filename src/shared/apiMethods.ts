@@ -31,6 +31,7 @@ export const API_METHODS = [
   'appInfo',
   'exportRun',
   'importBundle',
+  'exportLaunch',
 ] as const;
 export type ApiMethod = (typeof API_METHODS)[number];
 

@@ -13,6 +13,7 @@ import { generateCommand } from './generate';
 import { exportCommand } from './export';
 import { importCommand } from './import';
 import { schemaCommand } from './schema';
+import { exportLaunchCommand } from './exportLaunch';
 
 export const COMMANDS: readonly CliCommand[] = [
   runCommand,
@@ -22,6 +23,7 @@ export const COMMANDS: readonly CliCommand[] = [
   cancelCommand,
   exportCommand,
   importCommand,
+  exportLaunchCommand,
   serveCommand,
   initModelCommand,
   benchCommand,
