@@ -27,6 +27,9 @@ beforeAll(async () => {
     checkpoint: { dtype: 'BF16' },
   });
   writeFileSync(join(dir, 'generation_config.json'), JSON.stringify(files.generation));
+  // Browser mode reads model folders only inside the data folder and the folders it was allowed
+  // (`serve --allow-dir`, BENCHTOP_ALLOW_DIRS): this one lives in a temporary folder of its own.
+  process.env.BENCHTOP_ALLOW_DIRS = models.dir;
   s = await openSession({ realRunner: true, viewport: { width: 1360, height: 900 } });
 }, 90_000);
 
