@@ -1,0 +1,221 @@
+/**
+ * Peak resident memory of a run, estimated before anything is built, from the model's
+ * config.json and the run config alone (pure: no files, no sessions). The runner refuses a run
+ * whose estimate exceeds the machine's memory with a MemoryBudgetError that gives the estimate
+ * and its parts, instead of being killed midway; the Models page shows the same figures.
+ *
+ * The estimate is a sum of named parts:
+ *   weights     fp32 weights held in JS (loaded once, every graph reads them)
+ *   sessions    weight copies onnxruntime holds: one per session that stores the weights as
+ *               initializers (see SESSION_WEIGHT_COPIES), plus the serialized graph while a
+ *               session is created (transient, but it lands on the peak)
+ *   optimizer   gradients and two AdamW moments of the trainable parameters
+ *   reference   a frozen copy of the starting policy (GRPO with beta > 0, LoRA excepted)
+ *   activations the largest single forward (or forward + backward) the run does: logits over
+ *               the vocabulary, per-layer tensors, attention scores, KV caches
+ *   runtime     Node, V8 and onnxruntime themselves
+ * Per-token byte counts follow the graphs in src/engine/model/decoder.ts; the constants were
+ * checked against `npm run bench -- --scale` (README, "Scale").
+ */
+import type { RunConfig } from '../../shared/config';
+import { parameterCount, type DecoderConfig } from './config';
+
+/** Fields of the model config the estimate reads. */
+export type EstimateModel = Pick<
+  DecoderConfig,
+  | 'vocab_size'
+  | 'hidden_size'
+  | 'num_hidden_layers'
+  | 'num_attention_heads'
+  | 'num_key_value_heads'
+  | 'head_dim'
+  | 'intermediate_size'
+  | 'tie_word_embeddings'
+  | 'qkv_bias'
+  | 'o_bias'
+  | 'mlp_bias'
+  | 'qk_norm'
+>;
+
+export interface MemoryPart {
+  name: 'weights' | 'sessions' | 'optimizer' | 'reference' | 'activations' | 'runtime';
+  bytes: number;
+  /** How the figure was reached, in words (shown with the estimate). */
+  detail: string;
+}
+
+export interface MemoryEstimate {
+  kind: RunConfig['kind'];
+  parameters: number;
+  /** fp32 size of all weights (the unit the issue's bounds are stated in). */
+  fp32WeightBytes: number;
+  totalBytes: number;
+  parts: MemoryPart[];
+}
+
+export interface EstimateOptions {
+  /** Prompt tokens assumed where the run config does not fix them (eval, GRPO's automatic length). Default 128. */
+  promptTokens?: number;
+}
+
+/**
+ * Weight copies ORT holds per run kind today: a session stores its initializers once, and the
+ * runs keep several sessions open (generation: prefill + decode step; eval adds scoring; GRPO:
+ * sampler, policy step, reference or old-policy scorer). Weights passed as graph inputs bound
+ * with `withBoundInputs` (src/engine/onnx/session.ts) cost nothing here; lower these counts as
+ * the graphs move to it.
+ */
+export const SESSION_WEIGHT_COPIES: Record<RunConfig['kind'], number> = {
+  pretrain: 0,
+  eval: 2,
+  prune: 2,
+  value: 1,
+  sft: 2,
+  grpo: 3,
+};
+
+/** Node + V8 + the ORT library and arenas with nothing loaded (measured ≈ 0.25 GiB). */
+const RUNTIME_BYTES = 0.35 * 2 ** 30;
+const F32 = 4;
+
+const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+
+/** Bytes of one inference forward over B rows of T tokens (peak inside the graph). */
+export function forwardBytes(m: EstimateModel, B: number, T: number, keepHidden: boolean): number {
+  const d = m.hidden_size;
+  const H = m.num_attention_heads;
+  const f = m.intermediate_size;
+  const tokens = B * T;
+  // logits, their log-softmax and one gather-sized temporary
+  const logits = 2 * tokens * m.vocab_size * F32;
+  // one layer at a time: residual, norm, q/k/v/o, gate/up/act, attention scores + softmax
+  const layer = tokens * (6 * d + 3 * f) * F32 + 2 * B * H * T * T * F32;
+  const hidden = keepHidden ? (m.num_hidden_layers + 1) * tokens * d * F32 : 0;
+  return logits + layer + hidden;
+}
+
+/** Bytes kept for the backward pass of one training step over B rows of T tokens. */
+export function trainStepBytes(m: EstimateModel, B: number, T: number): number {
+  const d = m.hidden_size;
+  const H = m.num_attention_heads;
+  const f = m.intermediate_size;
+  const tokens = B * T;
+  // logits, softmax, their gradient
+  const logits = 3 * tokens * m.vocab_size * F32;
+  // per layer: the activations autodiff keeps (norm inputs/outputs, q/k/v, rope, attention
+  // output, MLP gate/up/product) plus attention probabilities and their gradient
+  const perLayer = tokens * (16 * d + 5 * f) * F32 + 3 * B * H * T * T * F32;
+  return logits + m.num_hidden_layers * perLayer;
+}
+
+/** KV cache for B rows of T positions. */
+export function kvCacheBytes(m: EstimateModel, B: number, T: number): number {
+  return 2 * m.num_hidden_layers * B * m.num_key_value_heads * m.head_dim * T * F32;
+}
+
+function loraParams(m: EstimateModel, r: number, targets: readonly string[]): number {
+  const d = m.hidden_size;
+  const q = m.num_attention_heads * m.head_dim;
+  const kv = m.num_key_value_heads * m.head_dim;
+  const f = m.intermediate_size;
+  const shape: Record<string, [number, number]> = { q: [q, d], k: [kv, d], v: [kv, d], o: [d, q], gate: [f, d], up: [f, d], down: [d, f] };
+  return m.num_hidden_layers * targets.reduce((s, t) => s + (shape[t] ? r * (shape[t][0] + shape[t][1]) : 0), 0);
+}
+
+/**
+ * Estimated peak resident memory of `run` on a model of shape `model`. Pretrain runs build
+ * their model from the run config; pass that config as `model`.
+ */
+export function estimateRunMemory(model: EstimateModel, run: RunConfig, opts: EstimateOptions = {}): MemoryEstimate {
+  const P = parameterCount(model as DecoderConfig);
+  const W = P * F32;
+  const prompt = opts.promptTokens ?? 128;
+  const parts: MemoryPart[] = [{ name: 'runtime', bytes: RUNTIME_BYTES, detail: 'Node, V8 and onnxruntime' }];
+  parts.push({ name: 'weights', bytes: W, detail: `${(P / 1e6).toFixed(1)}M parameters in fp32` });
+  const copies = SESSION_WEIGHT_COPIES[run.kind];
+  // + one serialized graph alive while the largest session is created
+  const sessions = (copies + (copies > 0 ? 1 : 0)) * W;
+  if (sessions > 0) parts.push({ name: 'sessions', bytes: sessions, detail: `${copies} session weight copies + the serialized graph during creation` });
+
+  let act = 0;
+  let actDetail = '';
+  switch (run.kind) {
+    case 'eval': {
+      const B = run.batch_size * Math.max(1, run.num_samples > 1 ? Math.min(run.num_samples, 8) : 1);
+      const T = prompt + run.max_new_tokens;
+      act = forwardBytes(model, B, prompt, false) + kvCacheBytes(model, B, T);
+      actDetail = `prefill of ${B} rows × ${prompt} prompt tokens, KV cache to ${T} positions`;
+      break;
+    }
+    case 'prune': {
+      const T = run.calibration.seq_len;
+      const calib = forwardBytes(model, 8, T, true);
+      const gen = forwardBytes(model, 16, prompt, false) + kvCacheBytes(model, 16, prompt + run.eval.max_new_tokens);
+      act = Math.max(calib, gen);
+      actDetail = `calibration forward of 8 rows × ${T} tokens with every layer's hidden states, or eval generation`;
+      break;
+    }
+    case 'value': {
+      act = forwardBytes(model, run.batch_size, prompt, false) + 2 * run.batch_size * prompt * model.vocab_size * F32;
+      actDetail = `forward + per-example gradient features over ${run.batch_size} rows × ${prompt} tokens`;
+      break;
+    }
+    case 'sft': {
+      const B = run.training.batch_size;
+      const T = run.data.seq_len;
+      act = trainStepBytes(model, B, T);
+      actDetail = `training step of ${B} rows × ${T} tokens`;
+      const trainable = run.lora.enabled ? loraParams(model, run.lora.r, run.lora.target_modules) : P;
+      parts.push({ name: 'optimizer', bytes: 3 * trainable * F32, detail: `gradients and two AdamW moments of ${(trainable / 1e6).toFixed(2)}M trainable parameters` });
+      break;
+    }
+    case 'grpo': {
+      const B = run.prompts_per_step * run.num_generations;
+      const P0 = run.max_prompt_length > 0 ? run.max_prompt_length : prompt;
+      const T = P0 + run.max_completion_length;
+      act = Math.max(trainStepBytes(model, B, T), forwardBytes(model, Math.min(B, 64), P0, false) + kvCacheBytes(model, Math.min(B, 64), T));
+      actDetail = `policy step of ${B} completions × ${T} tokens (or their generation)`;
+      const trainable = run.lora.enabled ? loraParams(model, run.lora.r, run.lora.target_modules) : P;
+      parts.push({ name: 'optimizer', bytes: 3 * trainable * F32, detail: `gradients and two AdamW moments of ${(trainable / 1e6).toFixed(2)}M trainable parameters` });
+      if (run.beta > 0 && !run.lora.enabled) parts.push({ name: 'reference', bytes: W, detail: 'frozen reference policy for the KL term (beta > 0)' });
+      break;
+    }
+    case 'pretrain': {
+      const r = run as unknown as { training: { batch_size: number }; data?: { seq_len?: number } };
+      const B = r.training.batch_size;
+      const T = r.data?.seq_len ?? prompt;
+      act = trainStepBytes(model, B, T);
+      actDetail = `training step of ${B} rows × ${T} tokens`;
+      parts.push({ name: 'optimizer', bytes: 3 * W, detail: 'gradients and two AdamW moments of every parameter' });
+      break;
+    }
+  }
+  parts.push({ name: 'activations', bytes: act, detail: actDetail });
+  const totalBytes = parts.reduce((s, p) => s + p.bytes, 0);
+  return { kind: run.kind, parameters: P, fp32WeightBytes: W, totalBytes, parts };
+}
+
+/** One line per part, largest first: "activations 1.20 GiB (training step of 16 rows × 128 tokens)". */
+export function describeEstimate(e: MemoryEstimate): string {
+  const parts = [...e.parts].sort((a, b) => b.bytes - a.bytes).map((p) => `${p.name} ${gib(p.bytes)} (${p.detail})`);
+  return `${gib(e.totalBytes)} estimated for this ${e.kind} run: ${parts.join('; ')}`;
+}
+
+/** The run would not fit: named so the UI and CLI can tell it from a crash. */
+export class MemoryBudgetError extends Error {
+  override readonly name = 'MemoryBudgetError';
+  constructor(
+    readonly estimate: MemoryEstimate,
+    readonly limitBytes: number,
+  ) {
+    super(
+      `this run needs about ${gib(estimate.totalBytes)} but the machine has ${gib(limitBytes)} of memory, so it was not started. ` +
+        `${describeEstimate(estimate)}. Lower the batch size or sequence lengths, use LoRA, or pick a smaller model.`,
+    );
+  }
+}
+
+/** Throws MemoryBudgetError when the estimate exceeds `limitBytes` (the machine's total memory). */
+export function checkMemoryBudget(estimate: MemoryEstimate, limitBytes: number): void {
+  if (estimate.totalBytes > limitBytes) throw new MemoryBudgetError(estimate, limitBytes);
+}
