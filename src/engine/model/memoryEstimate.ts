@@ -9,6 +9,7 @@
  *   sessions    weight copies onnxruntime holds: one per session that stores the weights as
  *               initializers (see SESSION_WEIGHT_COPIES), plus the serialized graph while a
  *               session is created (transient, but it lands on the peak)
+ *   trainer     the trainer's own copy of the parameters (full finetuning)
  *   optimizer   gradients and two AdamW moments of the trainable parameters
  *   reference   a frozen copy of the starting policy (GRPO with beta > 0, LoRA excepted)
  *   activations the largest single forward (or forward + backward) the run does: logits over
@@ -38,7 +39,7 @@ export type EstimateModel = Pick<
 >;
 
 export interface MemoryPart {
-  name: 'weights' | 'sessions' | 'optimizer' | 'reference' | 'activations' | 'runtime';
+  name: 'weights' | 'sessions' | 'trainer' | 'optimizer' | 'reference' | 'activations' | 'runtime';
   bytes: number;
   /** How the figure was reached, in words (shown with the estimate). */
   detail: string;
@@ -59,19 +60,19 @@ export interface EstimateOptions {
 }
 
 /**
- * Weight copies ORT holds per run kind today: a session stores its initializers once, and the
- * runs keep several sessions open (generation: prefill + decode step; eval adds scoring; GRPO:
- * sampler, policy step, reference or old-policy scorer). Weights passed as graph inputs bound
- * with `withBoundInputs` (src/engine/onnx/session.ts) cost nothing here; lower these counts as
- * the graphs move to it.
+ * Weight copies onnxruntime holds per run kind. Graphs take the weights as bound inputs and
+ * share the loaded arrays (src/engine/onnx/serialize.ts), except the one-token decode step of
+ * generation, which keeps them as initializers so ORT can prepack them (docs/decisions/0013):
+ * one copy for every kind that generates (eval; prune's before/after eval; SFT's final eval;
+ * GRPO's sampler). Full finetuning adds the trainer's own copy of the parameters.
  */
 export const SESSION_WEIGHT_COPIES: Record<RunConfig['kind'], number> = {
-  pretrain: 0,
-  eval: 2,
-  prune: 2,
-  value: 1,
-  sft: 2,
-  grpo: 3,
+  pretrain: 1,
+  eval: 1,
+  prune: 1,
+  value: 0,
+  sft: 1,
+  grpo: 1,
 };
 
 /** Node + V8 + the ORT library and arenas with nothing loaded (measured ≈ 0.25 GiB). */
@@ -92,6 +93,13 @@ export function forwardBytes(m: EstimateModel, B: number, T: number, keepHidden:
   const layer = tokens * (6 * d + 3 * f) * F32 + 2 * B * H * T * T * F32;
   const hidden = keepHidden ? (m.num_hidden_layers + 1) * tokens * d * F32 : 0;
   return logits + layer + hidden;
+}
+
+/** Bytes of a generation prefill over B rows of T prompt tokens: one layer at a time, logits of the last position only. */
+export function prefillBytes(m: EstimateModel, B: number, T: number): number {
+  const d = m.hidden_size;
+  const tokens = B * T;
+  return tokens * (6 * d + 3 * m.intermediate_size) * F32 + 2 * B * m.num_attention_heads * T * T * F32 + 2 * B * m.vocab_size * F32;
 }
 
 /** Bytes kept for the backward pass of one training step over B rows of T tokens. */
@@ -132,10 +140,12 @@ export function estimateRunMemory(model: EstimateModel, run: RunConfig, opts: Es
   const prompt = opts.promptTokens ?? 128;
   const parts: MemoryPart[] = [{ name: 'runtime', bytes: RUNTIME_BYTES, detail: 'Node, V8 and onnxruntime' }];
   parts.push({ name: 'weights', bytes: W, detail: `${(P / 1e6).toFixed(1)}M parameters in fp32` });
+  const fullFinetune = run.kind === 'pretrain' || ((run.kind === 'sft' || run.kind === 'grpo') && !run.lora.enabled);
   const copies = SESSION_WEIGHT_COPIES[run.kind];
-  // + one serialized graph alive while the largest session is created
-  const sessions = (copies + (copies > 0 ? 1 : 0)) * W;
-  if (sessions > 0) parts.push({ name: 'sessions', bytes: sessions, detail: `${copies} session weight copies + the serialized graph during creation` });
+  // + the serialized graph of an initializer session while ORT creates it (it lands on the peak)
+  const sessions = (copies > 0 ? copies + 1 : 0) * W;
+  if (sessions > 0) parts.push({ name: 'sessions', bytes: sessions, detail: `${copies} weight ${copies === 1 ? 'copy' : 'copies'} in the decode session + its serialized graph while it is created` });
+  if (fullFinetune) parts.push({ name: 'trainer', bytes: W, detail: "the trainer's own copy of the parameters" });
 
   let act = 0;
   let actDetail = '';
@@ -143,14 +153,14 @@ export function estimateRunMemory(model: EstimateModel, run: RunConfig, opts: Es
     case 'eval': {
       const B = run.batch_size * Math.max(1, run.num_samples > 1 ? Math.min(run.num_samples, 8) : 1);
       const T = prompt + run.max_new_tokens;
-      act = forwardBytes(model, B, prompt, false) + kvCacheBytes(model, B, T);
+      act = prefillBytes(model, B, prompt) + kvCacheBytes(model, B, T);
       actDetail = `prefill of ${B} rows × ${prompt} prompt tokens, KV cache to ${T} positions`;
       break;
     }
     case 'prune': {
       const T = run.calibration.seq_len;
       const calib = forwardBytes(model, 8, T, true);
-      const gen = forwardBytes(model, 16, prompt, false) + kvCacheBytes(model, 16, prompt + run.eval.max_new_tokens);
+      const gen = prefillBytes(model, 16, prompt) + kvCacheBytes(model, 16, prompt + run.eval.max_new_tokens);
       act = Math.max(calib, gen);
       actDetail = `calibration forward of 8 rows × ${T} tokens with every layer's hidden states, or eval generation`;
       break;
@@ -173,7 +183,7 @@ export function estimateRunMemory(model: EstimateModel, run: RunConfig, opts: Es
       const B = run.prompts_per_step * run.num_generations;
       const P0 = run.max_prompt_length > 0 ? run.max_prompt_length : prompt;
       const T = P0 + run.max_completion_length;
-      act = Math.max(trainStepBytes(model, B, T), forwardBytes(model, Math.min(B, 64), P0, false) + kvCacheBytes(model, Math.min(B, 64), T));
+      act = Math.max(trainStepBytes(model, B, T), prefillBytes(model, Math.min(B, 64), P0) + kvCacheBytes(model, Math.min(B, 64), T));
       actDetail = `policy step of ${B} completions × ${T} tokens (or their generation)`;
       const trainable = run.lora.enabled ? loraParams(model, run.lora.r, run.lora.target_modules) : P;
       parts.push({ name: 'optimizer', bytes: 3 * trainable * F32, detail: `gradients and two AdamW moments of ${(trainable / 1e6).toFixed(2)}M trainable parameters` });

@@ -48,6 +48,9 @@ describe('estimateRunMemory', () => {
     expect(part(lora, 'optimizer')).toBe(3 * 4 * loraParameterCount(model, { r: 4, alpha: 16, targets: ['q', 'v', 'down'] }));
     expect(part(full, 'optimizer')).toBe(3 * 4 * full.parameters);
     expect(part(lora, 'activations')).toBe(part(full, 'activations'));
+    // a full finetune also holds the trainer's copy of the parameters
+    expect(part(full, 'trainer')).toBe(full.fp32WeightBytes);
+    expect(part(lora, 'trainer')).toBe(0);
   });
 
   it('training activations grow linearly with the batch; attention makes them super-linear in length', () => {
