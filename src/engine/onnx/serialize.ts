@@ -57,8 +57,8 @@ export interface SerializedModel {
   outputs: IOSpec[];
   /** Nodes after pruning. */
   nodeCount: number;
-  /** sha256 of the model bytes, external data and bound values: the session cache key. */
-  hash: string;
+  /** sha256 of the model bytes, external data and bound values: the session cache key (computed when first read). */
+  readonly hash: string;
 }
 
 const PROTO_LIMIT = 2 ** 31 - 1;
@@ -241,9 +241,9 @@ function serializeGraph(g: Graph, opts: SerializeOptions): SerializedModel {
     );
   }
   const bytes = model.finish();
-  const hash = createHash('sha256').update(bytes);
-  for (const e of externalData) hash.update(e.path).update(e.data);
-  for (const [name, b] of bound) hash.update(name).update(new Uint8Array(b.data.buffer, b.data.byteOffset, b.data.byteLength));
+  // The hash reads every weight byte (seconds for a real model), and only the session cache
+  // needs it: computed on first use.
+  let hash: string | null = null;
   return {
     bytes,
     externalData,
@@ -251,7 +251,15 @@ function serializeGraph(g: Graph, opts: SerializeOptions): SerializedModel {
     inputs: g.inputs.map(spec),
     outputs: g.outputs.map(spec),
     nodeCount: nodes.length,
-    hash: hash.digest('hex'),
+    get hash(): string {
+      if (hash === null) {
+        const h = createHash('sha256').update(bytes);
+        for (const e of externalData) h.update(e.path).update(e.data);
+        for (const [name, b] of bound) h.update(name).update(new Uint8Array(b.data.buffer, b.data.byteOffset, b.data.byteLength));
+        hash = h.digest('hex');
+      }
+      return hash;
+    },
   };
 }
 

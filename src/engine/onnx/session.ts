@@ -100,8 +100,8 @@ export function sessionCreationStats(): { sessions: number; ms: number } {
 }
 
 export async function openSession(model: SerializedModel, settings: SessionSettings = {}): Promise<GraphSession> {
-  const key = `${model.hash}|${settings.executionProvider ?? 'cpu'}|${settings.threads ?? 0}|${settings.allowSpinning ?? false}|${settings.graphOptimizationLevel ?? 'all'}|${settings.memoryArena ?? false}`;
   if (settings.cache === false) return create(model, settings, null);
+  const key = `${model.hash}|${settings.executionProvider ?? 'cpu'}|${settings.threads ?? 0}|${settings.allowSpinning ?? false}|${settings.graphOptimizationLevel ?? 'all'}|${settings.memoryArena ?? false}`;
   let hit = cache.get(key);
   if (!hit) {
     hit = create(model, settings, key);
