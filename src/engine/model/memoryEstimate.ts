@@ -166,8 +166,8 @@ export function estimateRunMemory(model: EstimateModel, run: RunConfig, opts: Es
       break;
     }
     case 'value': {
-      act = forwardBytes(model, run.batch_size, prompt, false) + 2 * run.batch_size * prompt * model.vocab_size * F32;
-      actDetail = `forward + per-example gradient features over ${run.batch_size} rows × ${prompt} tokens`;
+      act = forwardBytes(model, run.batch_size, prompt, false);
+      actDetail = `forward over ${run.batch_size} rows × ${prompt} tokens (logits and log-softmax)`;
       break;
     }
     case 'sft': {
