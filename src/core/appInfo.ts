@@ -1,7 +1,6 @@
 /** Runtime facts for the About page and run records: ONNX Runtime version and providers. */
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { cudaLibraryInstalled } from '../engine/onnx/cudaProbe';
 
 const require = createRequire(import.meta.url);
 
@@ -32,13 +31,7 @@ export function ortVersion(): string | null {
  * which only a session can find, so the engine reports it per run (RunRecord.device). */
 export function availableProviders(): string[] {
   const out: string[] = [];
-  try {
-    const bindingDir = join(dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
-    const cudaLib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
-    if (existsSync(join(bindingDir, cudaLib))) out.push('cuda');
-  } catch {
-    /* no onnxruntime-node: CPU only */
-  }
+  if (cudaLibraryInstalled()) out.push('cuda');
   out.push('cpu');
   return out;
 }

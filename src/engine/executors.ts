@@ -1,27 +1,31 @@
 /**
- * Run kind → executor. The runner process looks the kind up here; each executor lives in its
- * kind's engine folder and is loaded lazily so a runner only pays for the kind it runs.
+ * Run kind → executor, derived from the kind modules (src/shared/kinds): each names its engine
+ * folder, whose `run.ts` exports the executor. Loaded lazily so a runner only pays for the kind it
+ * runs. The import names the folder through a variable on purpose: the bundler turns
+ * `./<folder>/run.ts` into one chunk per folder, and a new kind needs no line here
+ * (docs/dev/ADD-A-RUN-KIND.md).
  */
-import type { RunKind } from '../shared/config/kinds';
+import { runKindModule, type RunKind } from '../shared/kinds';
 import type { RunExecutor } from '../shared/runContext';
 
-const LOADERS: Partial<Record<RunKind, () => Promise<RunExecutor>>> = {
-  pretrain: async () => (await import('./runs/pretrain')).runPretrain,
-  sft: async () => (await import('./runs/sft')).runSft,
-  eval: async () => (await import('./runs/evalRun')).runEval,
-  prune: async () => (await import('./pruning/run')).runPrune,
-  grpo: async () => (await import('./rlvr/run')).runGrpo,
-  value: async () => (await import('./valuation/run')).runValue,
-};
+async function importRun(folder: string): Promise<Record<string, unknown>> {
+  return (await import(`./${folder}/run.ts`)) as Record<string, unknown>;
+}
 
 export function hasExecutor(kind: RunKind): boolean {
-  return kind in LOADERS;
+  try {
+    return !!runKindModule(kind).engine;
+  } catch {
+    return false;
+  }
 }
 
 export async function loadExecutor(kind: RunKind): Promise<RunExecutor> {
-  const load = LOADERS[kind];
-  if (!load) {
-    throw new Error(`run kind '${kind}' cannot execute in this build: its engine executor is not available yet`);
+  const { folder, executor } = runKindModule(kind).engine;
+  const mod = await importRun(folder);
+  const fn = mod[executor];
+  if (typeof fn !== 'function') {
+    throw new Error(`run kind '${kind}' cannot execute in this build: src/engine/${folder}/run.ts exports no executor '${executor}'`);
   }
-  return load();
+  return fn as RunExecutor;
 }

@@ -1,7 +1,11 @@
 import type { RunStatus } from './status';
-import type { RunKind } from './config/kinds';
+import type { RunConfigOf, RunKind } from './kinds';
 
-/** One row of the run history as every process sees it. Times are epoch milliseconds. */
+/**
+ * One row of the run history as every process sees it. Times are epoch milliseconds. `config` is
+ * the config as stored (it may predate the current schema); narrow with isRunOfKind to read it
+ * through the kind's config type.
+ */
 export interface RunRecord {
   id: string;
   kind: RunKind;
@@ -19,6 +23,13 @@ export interface RunRecord {
   progress: RunProgress | null;
   /** Execution provider actually used ('cpu', 'cuda', 'webgpu'), with any fallback notice. */
   device: string | null;
+}
+
+/** A run of one kind, its config typed by that kind's schema (fields may be missing in old records). */
+export type RunRecordOf<K extends RunKind> = Omit<RunRecord, 'kind' | 'config'> & { kind: K; config: Partial<RunConfigOf<K>> & Record<string, unknown> };
+
+export function isRunOfKind<K extends RunKind>(run: RunRecord, kind: K): run is RunRecord & RunRecordOf<K> {
+  return run.kind === kind;
 }
 
 export interface RunProgress {

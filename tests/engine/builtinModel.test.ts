@@ -13,8 +13,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { clearSessionCache } from '../../src/engine/onnx';
-import { runEval } from '../../src/engine/runs/evalRun';
-import { runPretrain } from '../../src/engine/runs/pretrain';
+import { runEval } from '../../src/engine/eval/run';
+import { runPretrain } from '../../src/engine/pretrain/run';
 import { validateRunConfig } from '../../src/shared/config';
 import { recordingContext, tempDir } from './runs/recordingContext';
 

@@ -14,6 +14,7 @@ import type { RunStore } from '../store';
 import { entryNameProblem, NameSet, safeSegment } from './entryNames';
 import { BUNDLE_FORMAT, bundleEnvironment, MANIFEST_NAME, manifestRun, type BundleManifest } from './manifest';
 import { renderPlots } from './plots';
+import { isRunKind, kindModule } from '../../shared/kinds';
 import { renderReport, REPORT_EVENTS, REPORT_SAMPLES } from './report';
 import {
   CONFIG_YAML,
@@ -199,7 +200,8 @@ async function writeBundle(deps: BundleDeps, run: RunRecord, includeModels: bool
   await zip.add(SAMPLES_JSONL, chunked(counted(sampleLines(telemetry, id), () => counts.samples++)), text);
 
   const series = keys.map((k) => ({ ...telemetry.metricSeries(id, k, { maxPoints: 2000 }), totalPoints: telemetry.metricCount(id, k) }));
-  const { plots, skipped, failed } = await renderPlots(series);
+  const kindPlots = isRunKind(run.kind) ? (kindModule(run.kind).plots?.(Object.fromEntries(series.map((s) => [s.key, s]))) ?? []) : [];
+  const { plots, skipped, failed } = await renderPlots(series, { kindPlots });
   for (const p of plots) {
     names.add(p.path);
     await zip.add(p.path, p.svg, text);

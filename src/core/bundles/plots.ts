@@ -8,6 +8,7 @@ import type { EChartsOption } from 'echarts';
 import { downsampleSeries } from '../store/downsample';
 import { NameSet, safeSegment } from './entryNames';
 import { naturalCompare } from '../../shared/naturalOrder';
+import type { KindPlot } from '../../shared/kinds';
 
 export interface PlotSeries {
   key: string;
@@ -19,7 +20,8 @@ export interface RenderedPlot {
   /** Path inside the bundle (plots/….svg). */
   path: string;
   title: string;
-  kind: 'line' | 'bar';
+  /** line/bar: one metric or one group of single-step metrics; kind: a chart of the run kind's own. */
+  kind: 'line' | 'bar' | 'kind';
   svg: string;
 }
 
@@ -133,7 +135,7 @@ function plotPath(names: NameSet, parts: string[]): string {
 /** Render every plot. `series` are (possibly down-sampled) series with their full point counts. */
 export async function renderPlots(
   series: (PlotSeries & { totalPoints: number })[],
-  opts: { maxPlots?: number } = {},
+  opts: { maxPlots?: number; kindPlots?: readonly KindPlot[] } = {},
 ): Promise<{ plots: RenderedPlot[]; skipped: number; failed: string[] }> {
   const maxPlots = opts.maxPlots ?? 400;
   const names = new NameSet();
@@ -149,6 +151,8 @@ export async function renderPlots(
       failed.push(`${title}: ${(err as Error).message || 'ECharts could not draw it'}`);
     }
   };
+  // The kind's own charts first: they are what its run page shows.
+  for (const k of opts.kindPlots ?? []) await draw(k.title, 'kind', ['kind', k.name], () => k.option);
   const groups = new Map<string, { label: string; value: number }[]>();
   for (const s of series) {
     if (s.totalPoints > 1) {

@@ -10,7 +10,7 @@ import { parseDecoderConfig, parameterCount, type DecoderConfig } from '../model
 import { initDecoderWeights } from '../model/init';
 import { tensorsFromWeights } from '../model/weights';
 import { charTokenizerFiles, tokenizerFromJson } from '../model/tokenizer';
-import { decoderLossBuilder, decoderParams } from '../runs/decoderLoss';
+import { decoderLossBuilder, decoderParams } from '../toolkit/decoderLoss';
 import { ModelRuntime } from '../generate/runtime';
 import { benchGeneration } from '../generate/inGraph';
 import { scoreIds } from '../generate/scoring';

@@ -17,6 +17,7 @@ import {
   type ChoiceScoring,
   type Tally,
 } from '../tasks/metrics';
+import { evalKey } from '../../shared/metrics/evalKeys';
 
 export interface SamplingOptions {
   maxNewTokens: number;
@@ -150,8 +151,8 @@ export function summarise(
 
 /** Metric keys for a task result, as written to the run store (stable names for charts). */
 export function resultMetrics(r: TaskEvalResult): Record<string, number> {
-  const m: Record<string, number> = { [`eval/${r.task}/accuracy`]: r.accuracy };
-  for (const [k, v] of Object.entries(r.passAtK)) m[`eval/${r.task}/pass@${k}`] = v;
-  for (const [k, v] of Object.entries(r.majAtK)) m[`eval/${r.task}/maj@${k}`] = v;
+  const m: Record<string, number> = { [evalKey(r.task, 'accuracy')]: r.accuracy };
+  for (const [k, v] of Object.entries(r.passAtK)) m[evalKey(r.task, `pass@${k}`)] = v;
+  for (const [k, v] of Object.entries(r.majAtK)) m[evalKey(r.task, `maj@${k}`)] = v;
   return m;
 }

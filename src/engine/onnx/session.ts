@@ -5,11 +5,13 @@
  * cache is what makes bucketing cheap (ARCHITECTURE.md, "The compute engine").
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { EXECUTION_PROVIDERS } from '../../shared/settings';
 import type { IOSpec, SerializedModel } from './serialize';
+import { cudaLibraryInstalled } from './cudaProbe';
+
+export { cudaLibraryInstalled } from './cudaProbe';
 import type { TypedArray } from './tensor';
 
 export type Provider = 'cuda' | 'webgpu' | 'cpu';
@@ -58,19 +60,6 @@ function providerOrder(setting: ExecutionProviderSetting): Provider[] {
   if (setting === 'auto') return ['cuda', 'webgpu', 'cpu'];
   if (setting === 'cpu') return ['cpu'];
   return [setting, 'cpu'];
-}
-
-/** Whether the CUDA provider library sits beside the ORT binding (`npm run setup:cuda` puts it there). */
-export function cudaLibraryInstalled(): boolean {
-  try {
-    const req = createRequire(import.meta.url);
-    const pkg = dirname(req.resolve('onnxruntime-node/package.json'));
-    const dir = join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
-    const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
-    return existsSync(join(dir, lib));
-  } catch {
-    return false;
-  }
 }
 
 /**

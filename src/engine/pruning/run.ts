@@ -19,16 +19,18 @@ import type { PruneConfig } from '../../shared/config/prune';
 import type { TaskEvalResult } from '../evaluation/harness';
 import { parameterCount } from '../model/config';
 import { loadModelFolder, type ModelFolder } from '../model/folder';
-import { resolveModelFolder } from '../runs/evalRun';
-import { outputDirOf, saveAndRegister } from '../runs/pretrain';
-import { checkTaskNames } from '../runs/taskCheck';
-import { sessionSettingsOf } from '../runs/trainLoop';
+import { resolveModelFolder } from '../toolkit/modelRef';
+import { outputDirOf, saveAndRegister } from '../toolkit/modelOutput';
+import { checkTaskNames } from '../toolkit/taskCheck';
+import { sessionSettingsOf } from '../toolkit/trainLoop';
 import { calibrationForward, calibrationSet, type CalibrationSet } from './calibration';
 import { chooseLayers, fmtAccuracy, searchSteps, type Choice } from './choose';
 import { keptLayers, removeLayers } from './removeLayers';
 import { angularDistance, blockInfluence, streamlineScores } from './scores';
 import { removableLayers, type ProtectSpec, type SearchIteration } from './select';
 import { evaluatePruned } from './taskEval';
+import { NLL_KEY, ORDER_KEY, PARAMETERS_KEY, REMOVED_KEY, scoreKey, similarityKey } from '../../shared/metrics/pruneKeys';
+import { evalKey } from '../../shared/metrics/evalKeys';
 
 /** One point of the sweep: the model with `removed` deleted. */
 export interface SweepPoint {
@@ -144,8 +146,8 @@ export const runPrune: RunExecutor = async (ctx) => {
     for (const [l, v] of Object.entries(choice.search[0]!.scores)) ctx.metrics(Number(l), { 'score/iterative_task': v });
   }
   const removed = [...order].sort((a, b) => a - b);
-  for (const l of removed) ctx.metrics(l, { 'prune/removed': 1 });
-  order.forEach((l, k) => ctx.metrics(k + 1, { 'prune/order': l }));
+  for (const l of removed) ctx.metrics(l, { [REMOVED_KEY]: 1 });
+  order.forEach((l, k) => ctx.metrics(k + 1, { [ORDER_KEY]: l }));
   ctx.log('info', `${cfg.method} removes layer${order.length === 1 ? '' : 's'} ${order.join(', ')}${order.length > 1 ? ' (in that order)' : ''}: ${L} → ${L - order.length} layers`);
 
   // eval sweep
@@ -192,8 +194,8 @@ function emitScores(ctx: RunContext, scores: Record<string, number[]>, sim: numb
     m[key] = v;
     byStep.set(step, m);
   };
-  for (const [metric, values] of Object.entries(scores)) values.forEach((v, i) => put(i, `score/${metric}`, v));
-  sim.forEach((row, a) => row.forEach((v, b) => put(b, `similarity/${a}`, v)));
+  for (const [metric, values] of Object.entries(scores)) values.forEach((v, i) => put(i, scoreKey(metric), v));
+  sim.forEach((row, a) => row.forEach((v, b) => put(b, similarityKey(a), v)));
   for (const [step, values] of [...byStep.entries()].sort((x, y) => x[0] - y[0])) ctx.metrics(step, values);
 }
 
@@ -230,10 +232,10 @@ async function evalSweep(ctx: RunContext, cfg: PruneConfig, folder: ModelFolder,
     if (!e || ctx.signal.aborted) return null;
     dense ??= e.accuracy;
     const parameters = parameterCount(pruned.config);
-    const m: Record<string, number> = { 'calibration/nll': nll, 'model/parameters': parameters };
+    const m: Record<string, number> = { [NLL_KEY]: nll, [PARAMETERS_KEY]: parameters };
     for (const [task, acc] of Object.entries(e.accuracy)) {
-      m[`eval/${task}/accuracy`] = acc;
-      if (dense[task]! > 0) m[`eval/${task}/normalized`] = acc / dense[task]!;
+      m[evalKey(task, 'accuracy')] = acc;
+      if (dense[task]! > 0) m[evalKey(task, 'normalized')] = acc / dense[task]!;
     }
     ctx.metrics(k, m);
     if (k === 0 || k === n) emitSamples(ctx, k, e.results);

@@ -14,8 +14,10 @@
  * Pass@k (§5.3, Chen et al. arXiv:2508.10751): the analytic advantage for binary rewards that
  * optimises pass@k instead of pass@1.
  */
+import { GRPO_SCALE_REWARDS } from '../../shared/config/grpo';
 
-export const SCALE_REWARDS = ['group', 'batch', 'none'] as const;
+/** The config's list (src/shared/config/grpo.ts), under the engine's name. */
+export const SCALE_REWARDS = GRPO_SCALE_REWARDS;
 export type ScaleRewards = (typeof SCALE_REWARDS)[number];
 
 /** TRL's divisor guard (not 1e-8). */

@@ -26,10 +26,12 @@
  */
 import { GraphBuildError, op, type Tensor } from '../onnx';
 import { advantageLogprobMean, checkLldsSpec, lldsTerms, type LldsSpec } from './lldsLoss';
+import { GRPO_IS_LEVELS, GRPO_LOSS_TYPES } from '../../shared/config/grpo';
 
-export const LOSS_TYPES = ['grpo', 'bnpo', 'dr_grpo', 'dapo'] as const;
+/** The config's lists (src/shared/config/grpo.ts), under the engine's names. */
+export const LOSS_TYPES = GRPO_LOSS_TYPES;
 export type LossType = (typeof LOSS_TYPES)[number];
-export const IMPORTANCE_SAMPLING_LEVELS = ['token', 'sequence'] as const;
+export const IMPORTANCE_SAMPLING_LEVELS = GRPO_IS_LEVELS;
 export type ImportanceSamplingLevel = (typeof IMPORTANCE_SAMPLING_LEVELS)[number];
 
 export interface PolicyLossSpec {

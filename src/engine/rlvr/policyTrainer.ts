@@ -14,8 +14,8 @@ import { AdamWTrainer, compileTrainStep, type OptimizerSettings, type StepResult
 import type { DecoderConfig } from '../model/config';
 import { initLoraAdapters, mergeLora, type LoraSpec } from '../model/lora';
 import { tensorsFromWeights, type DecoderWeights, type Tensor32 } from '../model/weights';
-import { decoderParams, loraParams } from '../runs/decoderLoss';
-import { weightsFromParams } from '../runs/trainLoop';
+import { decoderParams, loraParams } from '../toolkit/decoderLoss';
+import { weightsFromParams } from '../toolkit/trainLoop';
 import { buildScoreGraph, grpoLossBuilder, POLICY_DATA, type PolicyShape } from './policyGraph';
 import type { PolicyLossSpec } from './policyLoss';
 import type { TrainRows } from './rollout';

@@ -17,14 +17,15 @@ import type { RunContext, RunExecutor } from '../../shared/runContext';
 import type { ValueConfig } from '../../shared/config/value';
 import { encodeExample } from '../data/batches';
 import { loadModelFolder } from '../model/folder';
-import { resolveModelFolder } from '../runs/evalRun';
-import { checkTaskNames } from '../runs/taskCheck';
-import { sessionSettingsOf } from '../runs/trainLoop';
+import { resolveModelFolder } from '../toolkit/modelRef';
+import { checkTaskNames } from '../toolkit/taskCheck';
+import { sessionSettingsOf } from '../toolkit/trainLoop';
 import { cleanItems, drawExamples, mislabel, type ValuationItem } from './data';
 import { collectVocabulary, ValuationForward, type SampleFeatures } from './features';
 import { cleanPerValProtocol, influenceProtocol, mislabelByClass, mislabelProtocol, rankDescending, selectionProtocol, type InfluenceResult, type MeanStd, type MislabelResult, type SelectionResult } from './protocols';
 import { pairwiseValues, valuesAgainstValidation } from './score';
 import { checkBudget } from './budget';
+import { VALUE_KEYS, valueTaskKey } from '../../shared/metrics/valueKeys';
 
 /** value-results.json (kind 'value-results'). */
 export interface ValueResults {
@@ -145,30 +146,30 @@ export const runValue: RunExecutor = async (ctx) => {
 
   const vocabularyRows = trainF.reduce((a, f) => a + f.rows.length, 0) / trainF.length;
   const m: Record<string, number> = {
-    'data/train_examples': train.length,
-    'data/val_examples': val.length,
-    'data/mislabeled': mislabeledCount,
-    'value/vocabulary_rows': vocabularyRows,
-    'value/mean': mean(values, () => true),
-    'time/features_seconds': featureSeconds,
-    'time/score_seconds': scoreSeconds,
-    'time/protocols_seconds': protocolSeconds,
+    [VALUE_KEYS.trainExamples]: train.length,
+    [VALUE_KEYS.valExamples]: val.length,
+    [VALUE_KEYS.mislabeled]: mislabeledCount,
+    [VALUE_KEYS.vocabularyRows]: vocabularyRows,
+    [VALUE_KEYS.mean]: mean(values, () => true),
+    [VALUE_KEYS.featuresSeconds]: featureSeconds,
+    [VALUE_KEYS.scoreSeconds]: scoreSeconds,
+    [VALUE_KEYS.protocolsSeconds]: protocolSeconds,
   };
   if (mislabeledCount > 0) {
-    m['value/mean_clean'] = mean(values, (i) => !flags[i]);
-    m['value/mean_mislabeled'] = mean(values, (i) => flags[i]!);
+    m[VALUE_KEYS.meanClean] = mean(values, (i) => !flags[i]);
+    m[VALUE_KEYS.meanMislabeled] = mean(values, (i) => flags[i]!);
   }
   if (influence && influence.auc.count > 0) {
-    Object.assign(m, { 'value/auc_influence': influence.auc.mean, 'value/auc_influence_std': influence.auc.std, 'value/recall_influence': influence.recall.mean, 'value/recall_influence_std': influence.recall.std });
-    for (const [task, r] of Object.entries(influence.byClass)) Object.assign(m, { [`value/${task}/auc_influence`]: r.auc, [`value/${task}/recall_influence`]: r.recall });
+    Object.assign(m, { [VALUE_KEYS.aucInfluence]: influence.auc.mean, [VALUE_KEYS.aucInfluenceStd]: influence.auc.std, [VALUE_KEYS.recallInfluence]: influence.recall.mean, [VALUE_KEYS.recallInfluenceStd]: influence.recall.std });
+    for (const [task, r] of Object.entries(influence.byClass)) Object.assign(m, { [valueTaskKey(task, 'auc_influence')]: r.auc, [valueTaskKey(task, 'recall_influence')]: r.recall });
   }
-  for (const [task, auc] of Object.entries(mis?.byClass ?? {})) m[`value/${task}/auc_mislabel`] = auc;
-  if (mis?.auc != null) m['value/auc_mislabel'] = mis.auc;
-  if (mis?.recall != null) m['value/recall_mislabel'] = mis.recall;
-  if (mis?.clean_per_val && mis.clean_per_val.count > 0) m['value/auc_clean_per_val'] = mis.clean_per_val.mean;
+  for (const [task, auc] of Object.entries(mis?.byClass ?? {})) m[valueTaskKey(task, 'auc_mislabel')] = auc;
+  if (mis?.auc != null) m[VALUE_KEYS.aucMislabel] = mis.auc;
+  if (mis?.recall != null) m[VALUE_KEYS.recallMislabel] = mis.recall;
+  if (mis?.clean_per_val && mis.clean_per_val.count > 0) m[VALUE_KEYS.aucCleanPerVal] = mis.clean_per_val.mean;
   if (sel) {
-    m['value/selected'] = sel.selected.length;
-    if (mislabeledCount > 0) Object.assign(m, { 'value/selected_clean_ratio': sel.cleanRatio, 'value/clean_ratio': sel.baseline });
+    m[VALUE_KEYS.selected] = sel.selected.length;
+    if (mislabeledCount > 0) Object.assign(m, { [VALUE_KEYS.selectedCleanRatio]: sel.cleanRatio, [VALUE_KEYS.cleanRatio]: sel.baseline });
   }
   ctx.metrics(0, m);
   ctx.log('info', summary(m, featureSeconds, scoreSeconds));

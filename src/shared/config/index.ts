@@ -1,11 +1,5 @@
-import { z } from 'zod';
-import { RUN_KINDS, type RunKind } from './kinds';
-import { pretrainConfigSchema } from './pretrain';
-import { sftConfigSchema } from './sft';
-import { evalConfigSchema } from './evalRun';
-import { pruneConfigSchema } from './prune';
-import { grpoConfigSchema } from './grpo';
-import { valueConfigSchema } from './value';
+import type { z } from 'zod';
+import { CONFIG_SCHEMAS, RUN_KINDS, type RunConfig, type RunKind } from '../kinds';
 
 export * from './kinds';
 export * from './common';
@@ -17,18 +11,7 @@ export * from './prune';
 export * from './grpo';
 export * from './value';
 
-export const CONFIG_SCHEMAS = {
-  pretrain: pretrainConfigSchema,
-  sft: sftConfigSchema,
-  eval: evalConfigSchema,
-  prune: pruneConfigSchema,
-  grpo: grpoConfigSchema,
-  value: valueConfigSchema,
-} as const satisfies Record<RunKind, z.ZodType>;
-
-export const runConfigSchema = z.discriminatedUnion('kind', [pretrainConfigSchema, sftConfigSchema, evalConfigSchema, pruneConfigSchema, grpoConfigSchema, valueConfigSchema]);
-export type RunConfig = z.infer<typeof runConfigSchema>;
-export type RunConfigOf<K extends RunKind> = Extract<RunConfig, { kind: K }>;
+export { CONFIG_SCHEMAS, runConfigSchema, runKindModule, kindModule, RUN_KIND_MODULES, type RunConfig, type RunConfigOf } from '../kinds';
 
 /** One problem with a config: where (dotted path) and what was expected. */
 export interface ConfigIssue {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { commonFields } from './common';
-import { BUILTIN_EVAL_TASKS } from './presets';
+import { BUILTIN_EVAL_TASKS } from './builtinModel';
 import { taskRefSchema } from './taskRefs';
 
 /**

@@ -10,7 +10,7 @@ import { buildDecoder } from '../../../src/engine/model/decoder';
 import { initDecoderWeights } from '../../../src/engine/model/init';
 import { tensorsFromWeights } from '../../../src/engine/model/weights';
 import { AdamWTrainer, compileTrainStep } from '../../../src/engine/optim';
-import { decoderLossBuilder, decoderParams } from '../../../src/engine/runs/decoderLoss';
+import { decoderLossBuilder, decoderParams } from '../../../src/engine/toolkit';
 
 afterAll(() => clearSessionCache());
 

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearSessionCache } from '../../../src/engine/onnx';
 import { initModelFolder } from '../../../src/engine/model/folder';
-import { resolveModelFolder, runEval } from '../../../src/engine/runs/evalRun';
+import { runEval } from '../../../src/engine/eval/run';
+import { resolveModelFolder } from '../../../src/engine/toolkit';
 import { recordingContext, tempDir } from './recordingContext';
 
 let root: { dir: string; cleanup: () => void };

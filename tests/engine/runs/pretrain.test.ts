@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clearSessionCache } from '../../../src/engine/onnx';
 import { loadModelFolder } from '../../../src/engine/model/folder';
-import { runPretrain } from '../../../src/engine/runs/pretrain';
+import { runPretrain } from '../../../src/engine/pretrain/run';
 import { recordingContext, tempDir, type Recorded } from './recordingContext';
 
 const dirs: (() => void)[] = [];

@@ -15,8 +15,8 @@ import { tensorsFromWeights } from '../../../src/engine/model/weights';
 import { AdamWTrainer, compileTrainStep, learningRateAt } from '../../../src/engine/optim';
 import { InferenceModel } from '../../../src/engine/generate/inferenceModel';
 import { createRng, type Rng } from '../../../src/engine/random';
-import { decoderLossBuilder, decoderParams } from '../../../src/engine/runs/decoderLoss';
-import { weightsFromParams } from '../../../src/engine/runs/trainLoop';
+import { decoderLossBuilder, decoderParams } from '../../../src/engine/toolkit';
+import { weightsFromParams } from '../../../src/engine/toolkit';
 import { referenceForward } from '../model/referenceDecoder';
 
 afterAll(() => clearSessionCache());

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearSessionCache } from '../../../src/engine/onnx';
 import { initModelFolder, loadModelFolder } from '../../../src/engine/model/folder';
-import { runSft } from '../../../src/engine/runs/sft';
+import { runSft } from '../../../src/engine/sft/run';
 import { recordingContext, tempDir } from './recordingContext';
 
 let root: { dir: string; cleanup: () => void };

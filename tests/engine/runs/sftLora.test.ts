@@ -17,7 +17,7 @@ import { initDecoderWeights } from '../../../src/engine/model/init';
 import { loraTensorNames, type LoraTarget } from '../../../src/engine/model/lora';
 import { readSafetensors } from '../../../src/engine/model/safetensors';
 import { tensorsFromWeights, type Tensor32 } from '../../../src/engine/model/weights';
-import { runSft } from '../../../src/engine/runs/sft';
+import { runSft } from '../../../src/engine/sft/run';
 import { recordingContext, tempDir, type Recorded } from './recordingContext';
 
 let root: { dir: string; cleanup: () => void };

@@ -11,8 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InferenceModel } from '../../../src/engine/generate/inferenceModel';
 import { initModelFolder, loadModelFolder } from '../../../src/engine/model/folder';
 import { clearSessionCache } from '../../../src/engine/onnx';
-import { promptsPerTask } from '../../../src/engine/runs/selfGenerate';
-import { runSft } from '../../../src/engine/runs/sft';
+import { promptsPerTask } from '../../../src/engine/sft/selfGenerate';
+import { runSft } from '../../../src/engine/sft/run';
 import { getTask } from '../../../src/engine/tasks';
 import { recordingContext, tempDir } from './recordingContext';
 

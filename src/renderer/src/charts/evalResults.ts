@@ -1,10 +1,13 @@
 /**
  * Evaluation results from metric series, for bar charts: the final `eval/<task>/accuracy` of
  * each task and the per-knob breakdowns `breakdown/<task>/<knob>=<value>` the eval executor
- * writes (src/engine/runs/evalRun.ts breakdownMetrics). Pure functions of the series.
+ * writes (src/engine/eval/run.ts breakdownMetrics; keys in src/shared/metrics/evalKeys.ts). Pure functions of the series.
  */
 import type { MetricSeries } from '@shared/records';
 import { naturalCompare } from '@shared/naturalOrder';
+import { isBreakdownKey, parseBreakdownKey } from '@shared/metrics/evalKeys';
+
+export { isBreakdownKey, isEvalResultKey, parseBreakdownKey } from '@shared/metrics/evalKeys';
 
 export interface TaskAccuracy {
   task: string;
@@ -21,28 +24,6 @@ export interface KnobBreakdown {
 }
 
 const ACCURACY_KEY = /^eval\/([^/]+)\/accuracy$/;
-const BREAKDOWN_PREFIX = 'breakdown/';
-
-export function isBreakdownKey(key: string): boolean {
-  return key.startsWith(BREAKDOWN_PREFIX);
-}
-
-/** Keys drawn as bars on an eval run's page instead of (single-point) line charts. */
-export function isEvalResultKey(key: string): boolean {
-  return isBreakdownKey(key) || key.startsWith('eval/');
-}
-
-/** `breakdown/<task>/<knob>=<value>` → parts, or null for other keys. */
-export function parseBreakdownKey(key: string): { task: string; knob: string; value: string } | null {
-  if (!isBreakdownKey(key)) return null;
-  const rest = key.slice(BREAKDOWN_PREFIX.length);
-  const slash = rest.indexOf('/');
-  if (slash <= 0) return null;
-  const pair = rest.slice(slash + 1);
-  const eq = pair.indexOf('=');
-  if (eq <= 0) return null;
-  return { task: rest.slice(0, slash), knob: pair.slice(0, eq), value: pair.slice(eq + 1) };
-}
 
 function last(s: MetricSeries | undefined): { value: number; step: number } | null {
   if (!s) return null;

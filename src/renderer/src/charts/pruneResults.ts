@@ -5,14 +5,13 @@
  * removed. Pure functions of the series; the chart options are built in charts/pruneCharts.ts.
  */
 import type { MetricSeries } from '@shared/records';
+import { NLL_KEY, ORDER_KEY, PARAMETERS_KEY, REMOVED_KEY } from '@shared/metrics/pruneKeys';
+
+export { isPruneResultKey, NLL_KEY, ORDER_KEY, PARAMETERS_KEY, REMOVED_KEY } from '@shared/metrics/pruneKeys';
 
 const SCORE = /^score\/(.+)$/;
 const SIMILARITY = /^similarity\/(\d+)$/;
 const SWEEP_EVAL = /^eval\/(.+)\/(accuracy|normalized)$/;
-export const REMOVED_KEY = 'prune/removed';
-export const ORDER_KEY = 'prune/order';
-export const NLL_KEY = 'calibration/nll';
-export const PARAMETERS_KEY = 'model/parameters';
 
 /** Metrics whose step is the first layer of a block of `num_layers` (§7.2 items 3 and 4). */
 const BLOCK_METRICS = new Set(['angular_distance', 'streamline']);
@@ -45,17 +44,6 @@ export const METHOD_TITLES: Record<string, string> = {
   ppl: 'perplexity, one shot',
   iterative_task: 'iterative task-based search',
 };
-
-/**
- * Keys the prune results draw in their own charts, so the run page gives them no generic line
- * chart: scores, similarities, the removal record, and the sweep's accuracy/NLL/parameters.
- */
-export function isPruneResultKey(key: string): boolean {
-  return (
-    key.startsWith('score/') || key.startsWith('similarity/') || key.startsWith('prune/') ||
-    SWEEP_EVAL.test(key) || key === NLL_KEY || key === PARAMETERS_KEY
-  );
-}
 
 /** (step, value) pairs with a finite value, ascending by step, one per step (the last wins). */
 export function pointsByStep(s: MetricSeries | undefined): [number, number][] {

@@ -5,16 +5,11 @@
  * are built in charts/valueCharts.ts.
  */
 import type { MetricSeries, SampleRecord } from '@shared/records';
+import { VALUE_KEYS } from '@shared/metrics/valueKeys';
 
 const PER_TASK = /^value\/(.+)\/(auc_influence|recall_influence|auc_mislabel)$/;
 
-/**
- * Keys a value run shows in its own table and bars, so the run page gives them no generic
- * line chart: every one of them is a single point at step 0.
- */
-export function isValueResultKey(key: string): boolean {
-  return key.startsWith('value/') || key.startsWith('data/') || key.startsWith('time/');
-}
+export { isValueResultKey } from '@shared/metrics/valueKeys';
 
 /** The latest finite value of a series (the value run writes each key once, at step 0). */
 export function lastValue(s: MetricSeries | undefined): number | undefined {
@@ -38,24 +33,24 @@ export interface ProtocolFigure {
 
 /** The figures in the order the table shows them; only those the run recorded are returned. */
 const FIGURES: Omit<ProtocolFigure, 'value' | 'std'>[] = [
-  { key: 'value/auc_influence', label: 'influence AUC', format: 'ratio', group: 'influence', hint: 'same-task train samples ranked first, mean over validation samples' },
-  { key: 'value/recall_influence', label: 'influence recall', format: 'ratio', group: 'influence', hint: 'share of same-task samples among the top k' },
-  { key: 'value/auc_mislabel', label: 'mislabel AUC', format: 'ratio', group: 'mislabel', hint: 'low value ⇒ mislabeled' },
-  { key: 'value/recall_mislabel', label: 'mislabel recall', format: 'ratio', group: 'mislabel', hint: 'share of mislabeled among the m lowest-valued' },
-  { key: 'value/auc_clean_per_val', label: 'clean-per-validation AUC', format: 'ratio', group: 'mislabel', hint: 'same-task clean samples ranked first, mean over validation samples' },
-  { key: 'value/selected', label: 'selected', format: 'count', group: 'selection', hint: 'top share by value' },
-  { key: 'value/selected_clean_ratio', label: 'selected clean ratio', format: 'ratio', group: 'selection', hint: 'clean share of the selected' },
-  { key: 'value/clean_ratio', label: 'clean ratio (all)', format: 'ratio', group: 'selection', hint: 'clean share of the whole train set (baseline)' },
-  { key: 'value/mean', label: 'mean value', format: 'number', group: 'values' },
-  { key: 'value/mean_clean', label: 'mean value, clean', format: 'number', group: 'values' },
-  { key: 'value/mean_mislabeled', label: 'mean value, mislabeled', format: 'number', group: 'values' },
-  { key: 'value/vocabulary_rows', label: 'vocabulary rows |U|', format: 'number', group: 'values' },
-  { key: 'data/train_examples', label: 'train examples', format: 'count', group: 'data' },
-  { key: 'data/val_examples', label: 'validation examples', format: 'count', group: 'data' },
-  { key: 'data/mislabeled', label: 'mislabeled', format: 'count', group: 'data' },
-  { key: 'time/features_seconds', label: 'features (forward + Φ)', format: 'seconds', group: 'time' },
-  { key: 'time/score_seconds', label: 'scoring', format: 'seconds', group: 'time' },
-  { key: 'time/protocols_seconds', label: 'protocols', format: 'seconds', group: 'time' },
+  { key: VALUE_KEYS.aucInfluence, label: 'influence AUC', format: 'ratio', group: 'influence', hint: 'same-task train samples ranked first, mean over validation samples' },
+  { key: VALUE_KEYS.recallInfluence, label: 'influence recall', format: 'ratio', group: 'influence', hint: 'share of same-task samples among the top k' },
+  { key: VALUE_KEYS.aucMislabel, label: 'mislabel AUC', format: 'ratio', group: 'mislabel', hint: 'low value ⇒ mislabeled' },
+  { key: VALUE_KEYS.recallMislabel, label: 'mislabel recall', format: 'ratio', group: 'mislabel', hint: 'share of mislabeled among the m lowest-valued' },
+  { key: VALUE_KEYS.aucCleanPerVal, label: 'clean-per-validation AUC', format: 'ratio', group: 'mislabel', hint: 'same-task clean samples ranked first, mean over validation samples' },
+  { key: VALUE_KEYS.selected, label: 'selected', format: 'count', group: 'selection', hint: 'top share by value' },
+  { key: VALUE_KEYS.selectedCleanRatio, label: 'selected clean ratio', format: 'ratio', group: 'selection', hint: 'clean share of the selected' },
+  { key: VALUE_KEYS.cleanRatio, label: 'clean ratio (all)', format: 'ratio', group: 'selection', hint: 'clean share of the whole train set (baseline)' },
+  { key: VALUE_KEYS.mean, label: 'mean value', format: 'number', group: 'values' },
+  { key: VALUE_KEYS.meanClean, label: 'mean value, clean', format: 'number', group: 'values' },
+  { key: VALUE_KEYS.meanMislabeled, label: 'mean value, mislabeled', format: 'number', group: 'values' },
+  { key: VALUE_KEYS.vocabularyRows, label: 'vocabulary rows |U|', format: 'number', group: 'values' },
+  { key: VALUE_KEYS.trainExamples, label: 'train examples', format: 'count', group: 'data' },
+  { key: VALUE_KEYS.valExamples, label: 'validation examples', format: 'count', group: 'data' },
+  { key: VALUE_KEYS.mislabeled, label: 'mislabeled', format: 'count', group: 'data' },
+  { key: VALUE_KEYS.featuresSeconds, label: 'features (forward + Φ)', format: 'seconds', group: 'time' },
+  { key: VALUE_KEYS.scoreSeconds, label: 'scoring', format: 'seconds', group: 'time' },
+  { key: VALUE_KEYS.protocolsSeconds, label: 'protocols', format: 'seconds', group: 'time' },
 ];
 
 export function protocolFigures(series: Record<string, MetricSeries>): ProtocolFigure[] {

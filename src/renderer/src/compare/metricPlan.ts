@@ -9,7 +9,8 @@ import type { MetricSeries, RunRecord } from '@shared/records';
 import { isTerminal } from '@shared/status';
 import { naturalCompare } from '@shared/naturalOrder';
 import { groupMetricKeys, type MetricGroup } from '../charts/metricGroups';
-import { isBreakdownKey, isEvalResultKey, parseBreakdownKey } from '../charts/evalResults';
+import { isRunKind, kindModule } from '@shared/kinds';
+import { isBreakdownKey, parseBreakdownKey } from '@shared/metrics/evalKeys';
 
 export interface ComparedRun {
   run: RunRecord;
@@ -52,23 +53,20 @@ export function comparableKeys(perRun: readonly Record<string, MetricSeries>[], 
 }
 
 /**
- * Whether `key` is a single result in this run rather than a curve: an eval run's eval/ and
- * breakdown/ values (one point each, at step 0), any breakdown (written once, at the end), or a
- * finished run's metric that never got a second point. A running run's one point may still
- * grow into a line, so it does not count.
+ * Whether `key` is a single result in this run rather than a curve: what the run's kind declares
+ * one (an eval run's eval/ and breakdown/ values, one point each at step 0), any breakdown
+ * (written once, at the end), or a finished run's metric that never got a second point. A
+ * running run's one point may still grow into a line, so it does not count.
  */
 export function isSingleResult(run: RunRecord, key: string, s: MetricSeries | undefined): boolean {
-  if (run.kind === 'eval' && isEvalResultKey(key)) return true;
+  if (isRunKind(run.kind) && kindModule(run.kind).isSingleResultKey?.(key)) return true;
   if (isBreakdownKey(key)) return true;
   return isTerminal(run.status) && (s?.steps.length ?? 0) <= 1;
 }
 
-/** The tasks of a run config in their listed order (eval: tasks, training: data.tasks or eval.tasks). */
-export function configTaskOrder(config: Record<string, unknown> | undefined): string[] {
-  type Tasks = { tasks?: { task?: unknown }[] };
-  const c = config as (Tasks & { data?: Tasks; eval?: Tasks }) | undefined;
-  const tasks = c?.tasks ?? c?.data?.tasks ?? c?.eval?.tasks;
-  return (Array.isArray(tasks) ? tasks : []).map((t) => String(t?.task ?? ''));
+/** The tasks of a run's config in their listed order, as its kind module reads them. */
+export function runTaskOrder(run: RunRecord): string[] {
+  return isRunKind(run.kind) ? kindModule(run.kind).taskOrder(run.config ?? {}) : [];
 }
 
 const EVAL_KEY = /^eval\/([^/]+)\/(.+)$/;
@@ -136,7 +134,7 @@ export function planComparison(runs: readonly ComparedRun[], sharedOnly: boolean
     const having = runs.filter((r) => hasPoints(r.series[k]));
     (having.every((r) => isSingleResult(r.run, k, r.series[k])) ? barKeys : lineKeys).push(k);
   }
-  const order = runs.map((r) => configTaskOrder(r.run.config)).find((o) => o.length) ?? [];
+  const order = runs.map((r) => runTaskOrder(r.run)).find((o) => o.length) ?? [];
   const lineGroups = groupMetricKeys(lineKeys);
   const barFams = barFamilies(barKeys, order);
   return { keys: groupMetricKeys(keys).flatMap((g) => g.keys), lineGroups, barFamilies: barFams };

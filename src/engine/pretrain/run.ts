@@ -3,16 +3,13 @@
  * tokenizer (so vocab_size defaults to its size), seeded HF-style init, full-weight training on
  * the task mixture with loss on every token, then an HF folder and a final eval.
  */
-import { isAbsolute, join, resolve } from 'node:path';
 import type { PretrainConfig } from '../../shared/config/pretrain';
-import type { RunContext, RunExecutor } from '../../shared/runContext';
+import type { RunExecutor } from '../../shared/runContext';
 import { parseDecoderConfig, type DecoderConfig } from '../model/config';
-import { saveModelFolder, type GenerationConfig } from '../model/folder';
+import type { GenerationConfig } from '../model/folder';
 import { initDecoderWeights } from '../model/init';
 import { charTokenizerFiles, tokenizerFromJson, type TextTokenizer } from '../model/tokenizer';
-import { evaluateQuick } from './periodicEval';
-import { checkTaskNames } from './taskCheck';
-import { runTrainLoop } from './trainLoop';
+import { checkTaskNames, evaluateQuick, outputDirOf, runTrainLoop, saveAndRegister } from '../toolkit';
 
 /** config.model (Benchtop's decoder shape, HF key names) + tokenizer → a DecoderConfig. */
 export function decoderConfigFromShape(shape: PretrainConfig['model'], tok: TextTokenizer): DecoderConfig {
@@ -39,19 +36,6 @@ export function generationConfigOf(config: DecoderConfig): GenerationConfig {
   if (config.eos_token_id.length) g.eos_token_id = config.eos_token_id.length === 1 ? config.eos_token_id[0] : config.eos_token_id;
   if (config.pad_token_id !== null) g.pad_token_id = config.pad_token_id;
   return g;
-}
-
-/** Where the trained folder goes: output_dir (relative to the run folder) or <runDir>/model. */
-export function outputDirOf(ctx: RunContext, outputDir: string): string {
-  if (!outputDir) return join(ctx.runDir, 'model');
-  return isAbsolute(outputDir) ? outputDir : resolve(ctx.runDir, outputDir);
-}
-
-/** Save the folder and register its files (config.json as the 'model' artifact). */
-export async function saveAndRegister(ctx: RunContext, dir: string, input: Parameters<typeof saveModelFolder>[1]): Promise<void> {
-  const files = await saveModelFolder(dir, input);
-  for (const f of files) ctx.artifact(join(dir, f), f === 'config.json' ? 'model' : 'model-file');
-  ctx.log('info', `saved the model to ${dir}`);
 }
 
 export const runPretrain: RunExecutor = async (ctx) => {

@@ -11,11 +11,7 @@ import { join } from 'node:path';
 import type { RunExecutor } from '../../shared/runContext';
 import { loraParameterCount, saveLoraAdapter, type LoraSpec } from '../model/lora';
 import { loadModelFolder } from '../model/folder';
-import { resolveModelFolder } from './evalRun';
-import { evaluateQuick } from './periodicEval';
-import { outputDirOf, saveAndRegister } from './pretrain';
-import { checkTaskNames } from './taskCheck';
-import { runTrainLoop, sessionSettingsOf } from './trainLoop';
+import { checkTaskNames, evaluateQuick, outputDirOf, resolveModelFolder, runTrainLoop, saveAndRegister, sessionSettingsOf } from '../toolkit';
 import { selfGenerate } from './selfGenerate';
 import { InferenceModel } from '../generate/inferenceModel';
 
