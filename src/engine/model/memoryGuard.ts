@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import type { RunExecutor } from '../../shared/runContext';
-import { resolveModelFolder } from '../runs/evalRun';
+import { resolveModelFolder } from '../toolkit/modelRef';
 import { readFolderConfig } from './folder';
 import { checkMemoryBudget, describeEstimate, estimateRunMemory } from './memoryEstimate';
 
