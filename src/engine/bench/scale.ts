@@ -44,7 +44,7 @@ export const SCALE_SHAPES: ScaleShape[] = [
       intermediate_size: 4864, tie_word_embeddings: true, max_position_embeddings: 32768, rope_theta: 1000000, rms_norm_eps: 1e-6,
     },
     tokenizer: QWEN25_STYLE,
-    ops: ['score', 'generate_b1', 'generate_b8', 'eval', 'prune', 'value', 'sft_lora', 'grpo_lora'],
+    ops: ['score', 'grpo_lora', 'eval', 'generate_b1', 'prune', 'sft_lora', 'value', 'generate_b8'],
   },
 ];
 
