@@ -18,7 +18,7 @@
  * Per-token byte counts follow the graphs in src/engine/model/decoder.ts; the constants were
  * checked against `npm run bench -- --scale` (README, "Scale").
  */
-import type { RunConfig } from '../../shared/config';
+import { defaultConfig, validateRunConfig, type RunConfig } from '../../shared/config';
 import { parameterCount, type DecoderConfig } from './config';
 
 /** Fields of the model config the estimate reads. */
@@ -228,4 +228,25 @@ export class MemoryBudgetError extends Error {
 /** Throws MemoryBudgetError when the estimate exceeds `limitBytes` (the machine's total memory). */
 export function checkMemoryBudget(estimate: MemoryEstimate, limitBytes: number): void {
   if (estimate.totalBytes > limitBytes) throw new MemoryBudgetError(estimate, limitBytes);
+}
+
+/** Run kinds that start from a model folder, in the order the Models page lists them. */
+export const FOLDER_RUN_KINDS = ['eval', 'prune', 'value', 'sft', 'grpo'] as const;
+
+/**
+ * The estimate of every folder run kind with its default settings (what a new run of that kind
+ * starts with; SFT with LoRA, GRPO full), for showing on the Models page when a folder is added.
+ */
+export function estimateDefaultRuns(model: EstimateModel): Record<(typeof FOLDER_RUN_KINDS)[number], MemoryEstimate> {
+  const tasks = [{ task: 'arithmetic' }];
+  const out = {} as Record<(typeof FOLDER_RUN_KINDS)[number], MemoryEstimate>;
+  for (const kind of FOLDER_RUN_KINDS) {
+    const required: Record<string, unknown> = { model: '(folder)' };
+    if (kind === 'eval' || kind === 'grpo') required.tasks = tasks;
+    if (kind === 'sft') required.data = { tasks };
+    const v = validateRunConfig(defaultConfig(kind, required));
+    if (!v.ok) throw new Error(`the default ${kind} config does not validate: ${JSON.stringify(v.issues)}`);
+    out[kind] = estimateRunMemory(model, v.config);
+  }
+  return out;
 }

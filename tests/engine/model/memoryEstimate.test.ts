@@ -13,7 +13,7 @@ import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import { parseDecoderConfig } from '../../../src/engine/model/config';
 import { expectedTensors } from '../../../src/engine/model/weights';
 import { loraParameterCount } from '../../../src/engine/model/lora';
-import { checkMemoryBudget, estimateRunMemory, MemoryBudgetError, type MemoryEstimate } from '../../../src/engine/model/memoryEstimate';
+import { checkMemoryBudget, estimateDefaultRuns, estimateRunMemory, MemoryBudgetError, type MemoryEstimate } from '../../../src/engine/model/memoryEstimate';
 import { withMemoryGuard } from '../../../src/engine/model/memoryGuard';
 import { initModelFolder } from '../../../src/engine/model/folder';
 
@@ -68,6 +68,18 @@ describe('estimateRunMemory', () => {
     const withRef = estimateRunMemory(model, run({ ...base, beta: 0.04 }));
     expect(part(withRef, 'reference')).toBe(withRef.fp32WeightBytes);
     expect(part(estimateRunMemory(model, run({ ...base, beta: 0.04, lora: { enabled: true } })), 'reference')).toBe(0);
+  });
+
+  it('estimates every folder run kind with its defaults (for the Models page)', () => {
+    const all = estimateDefaultRuns(model);
+    expect(Object.keys(all)).toEqual(['eval', 'prune', 'value', 'sft', 'grpo']);
+    for (const [kind, e] of Object.entries(all)) {
+      expect(e.kind).toBe(kind);
+      expect(e.totalBytes).toBeGreaterThan(e.fp32WeightBytes);
+    }
+    // default SFT is LoRA, default GRPO a full finetune: only GRPO carries the trainer's copy
+    expect(part(all.sft, 'trainer')).toBe(0);
+    expect(part(all.grpo, 'trainer')).toBe(all.grpo.fp32WeightBytes);
   });
 
   it('checkMemoryBudget refuses with the estimate in the message', () => {
