@@ -55,7 +55,7 @@ export interface MemoryEstimate {
 }
 
 export interface EstimateOptions {
-  /** Prompt tokens assumed where the run config does not fix them (eval, GRPO's automatic length). Default 128. */
+  /** Prompt tokens assumed where the run config does not fix them (eval, GRPO's automatic length). Default 64. */
   promptTokens?: number;
 }
 
@@ -108,11 +108,11 @@ export function trainStepBytes(m: EstimateModel, B: number, T: number): number {
   const H = m.num_attention_heads;
   const f = m.intermediate_size;
   const tokens = B * T;
-  // logits, softmax, their gradient
-  const logits = 3 * tokens * m.vocab_size * F32;
-  // per layer: the activations autodiff keeps (norm inputs/outputs, q/k/v, rope, attention
-  // output, MLP gate/up/product) plus attention probabilities and their gradient
-  const perLayer = tokens * (16 * d + 5 * f) * F32 + 3 * B * H * T * T * F32;
+  // logits and their gradient (the log-softmax is recomputed from them)
+  const logits = 2 * tokens * m.vocab_size * F32;
+  // per layer: what autodiff keeps for the backward (norm inputs, q/k/v after RoPE, attention
+  // output, MLP gate/up/product) plus the attention probabilities
+  const perLayer = tokens * (10 * d + 4 * f) * F32 + 2 * B * H * T * T * F32;
   return logits + m.num_hidden_layers * perLayer;
 }
 
@@ -137,7 +137,7 @@ function loraParams(m: EstimateModel, r: number, targets: readonly string[]): nu
 export function estimateRunMemory(model: EstimateModel, run: RunConfig, opts: EstimateOptions = {}): MemoryEstimate {
   const P = parameterCount(model as DecoderConfig);
   const W = P * F32;
-  const prompt = opts.promptTokens ?? 128;
+  const prompt = opts.promptTokens ?? 64;
   const parts: MemoryPart[] = [{ name: 'runtime', bytes: RUNTIME_BYTES, detail: 'Node, V8 and onnxruntime' }];
   parts.push({ name: 'weights', bytes: W, detail: `${(P / 1e6).toFixed(1)}M parameters in fp32` });
   const fullFinetune = run.kind === 'pretrain' || ((run.kind === 'sft' || run.kind === 'grpo') && !run.lora.enabled);
@@ -220,7 +220,8 @@ export class MemoryBudgetError extends Error {
   ) {
     super(
       `this run needs about ${gib(estimate.totalBytes)} but the machine has ${gib(limitBytes)} of memory, so it was not started. ` +
-        `${describeEstimate(estimate)}. Lower the batch size or sequence lengths, use LoRA, or pick a smaller model.`,
+        `${describeEstimate(estimate)}. Lower the batch size or sequence lengths, use LoRA, or pick a smaller model ` +
+        `(or set BENCHTOP_IGNORE_MEMORY_ESTIMATE=1 to start it anyway).`,
     );
   }
 }
