@@ -82,10 +82,7 @@ export class ModelRuntime {
             outputs: kind === 'full' ? { logits: true } : { targetLogProbs: true },
           }).graph;
     // Sessions are owned here (released with the runtime), not shared through the global cache.
-    // One-token decode steps keep their weights as initializers: ORT prepacks those, ≈1.4× faster
-    // per token than bound weights, for one copy of the weights (docs/decisions/0013).
-    const perToken = kind === 'decode' || kind === 'loop-greedy' || kind === 'loop-gumbel';
-    return openSession(serialize(graph, perToken ? { bindWeights: 'never' } : {}), { ...this.settings, cache: false });
+    return openSession(serialize(graph), { ...this.settings, cache: false });
   }
 
   /** Use other weights (same config) from the next call on: the graphs are rebuilt then. */

@@ -60,19 +60,18 @@ export interface EstimateOptions {
 }
 
 /**
- * Weight copies onnxruntime holds per run kind. Graphs take the weights as bound inputs and
- * share the loaded arrays (src/engine/onnx/serialize.ts), except the one-token decode step of
- * generation, which keeps them as initializers so ORT can prepack them (docs/decisions/0013):
- * one copy for every kind that generates (eval; prune's before/after eval; SFT's final eval;
- * GRPO's sampler). Full finetuning adds the trainer's own copy of the parameters.
+ * Weight copies onnxruntime holds per run kind: none, since every graph takes the weights as
+ * bound inputs that share the loaded arrays (src/engine/onnx/serialize.ts, docs/decisions/0013).
+ * A kind whose graphs keep initializers again counts one copy per open session here, plus the
+ * serialized graph while a session is created.
  */
 export const SESSION_WEIGHT_COPIES: Record<RunConfig['kind'], number> = {
-  pretrain: 1,
-  eval: 1,
-  prune: 1,
+  pretrain: 0,
+  eval: 0,
+  prune: 0,
   value: 0,
-  sft: 1,
-  grpo: 1,
+  sft: 0,
+  grpo: 0,
 };
 
 /** Node + V8 + the ORT library and arenas with nothing loaded (measured ≈ 0.25 GiB). */
@@ -144,7 +143,7 @@ export function estimateRunMemory(model: EstimateModel, run: RunConfig, opts: Es
   const copies = SESSION_WEIGHT_COPIES[run.kind];
   // + the serialized graph of an initializer session while ORT creates it (it lands on the peak)
   const sessions = (copies > 0 ? copies + 1 : 0) * W;
-  if (sessions > 0) parts.push({ name: 'sessions', bytes: sessions, detail: `${copies} weight ${copies === 1 ? 'copy' : 'copies'} in the decode session + its serialized graph while it is created` });
+  if (sessions > 0) parts.push({ name: 'sessions', bytes: sessions, detail: `${copies} weight ${copies === 1 ? 'copy' : 'copies'} held by sessions + a serialized graph while one is created` });
   if (fullFinetune) parts.push({ name: 'trainer', bytes: W, detail: "the trainer's own copy of the parameters" });
 
   let act = 0;
