@@ -15,8 +15,10 @@
  *   activations the largest single forward (or forward + backward) the run does: logits over
  *               the vocabulary, per-layer tensors, attention scores, KV caches
  *   runtime     Node, V8 and onnxruntime themselves
- * Per-token byte counts follow the graphs in src/engine/model/decoder.ts; the constants were
- * checked against `npm run bench -- --scale` (README, "Scale").
+ * Per-token byte counts follow the graphs in src/engine/model/decoder.ts and were compared with
+ * `npm run bench -- --scale` (2 cores, 24 GiB, shared): 135M eval/value/prune/SFT peaks fall under
+ * their estimates; 135M GRPO at 8 × 8 × 64 (estimate 19.9 GiB) passed 14.8 GiB before the kernel
+ * stopped it, so the training term is not far off.
  */
 import { defaultConfig, validateRunConfig, type RunConfig } from '../../shared/config';
 import { parameterCount, type DecoderConfig } from './config';
