@@ -35,7 +35,16 @@ export default defineConfig({
   renderer: {
     root: resolve(__dirname, 'src/renderer'),
     resolve: { alias },
-    plugins: [vue()],
+    plugins: [
+      vue(),
+      // The dev server injects <style> elements; only there may the page's meta CSP allow inline
+      // styles. Built pages keep the strict policy (src/main/security.ts).
+      {
+        name: 'benchtop-dev-csp',
+        apply: 'serve',
+        transformIndexHtml: (html: string) => html.replace("style-src 'self';", "style-src 'self' 'unsafe-inline';"),
+      },
+    ],
     build: {
       minify: true,
       rollupOptions: {

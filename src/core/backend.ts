@@ -34,6 +34,8 @@ export interface BackendOptions {
   cancelTimeoutMs?: number;
   /** Cross-process poll interval (ms). Default 500. */
   pollMs?: number;
+  /** How often runs of processes that died are looked for (ms). Default 1000. */
+  staleCheckMs?: number;
   /** Extra environment for runner processes. */
   runnerEnv?: NodeJS.ProcessEnv;
   /** Folder of the shipped models (default <package>/resources/models). */
@@ -90,6 +92,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     emit,
     cancelTimeoutMs: opts.cancelTimeoutMs,
     pollMs: opts.pollMs,
+    staleCheckMs: opts.staleCheckMs,
     env: opts.runnerEnv,
     execute,
   });

@@ -78,8 +78,8 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       if (run) emit({ type: 'run', run });
       return run;
     },
-    async resumeRun(id) {
-      return supervisor.resume(id);
+    async resumeRun(id, opts) {
+      return supervisor.resume(id, { trustImported: opts?.trustImported === true });
     },
     async getMetricKeys(id) {
       return store.telemetry.metricKeys(id);

@@ -3,7 +3,7 @@
  * work happens in src/core (run store, supervisor) and in runner processes; this file wires
  * them to Electron and applies the hardening from security.ts.
  */
-import { app, BrowserWindow, Menu, dialog, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, Menu, dialog, ipcMain, net, protocol, session, shell } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { IPC_INVOKE_CHANNEL, IPC_PUSH_CHANNEL } from '../shared/apiMethods';
@@ -12,14 +12,29 @@ import { openBackend, type Backend } from '../core/backend';
 import { createDialogDispatcher, type NativeDialogs } from './dialogs';
 import { createInvokeDispatcher } from './ipc';
 import { menuTemplate } from './menu';
-import { isAllowedAppUrl, mainWindowOptions, withSecurityHeaders } from './security';
+import { APP_ENTRY_URL, APP_SCHEME, resolveAppUrl } from './appProtocol';
+import { isAllowedAppUrl, isAllowedExternalUrl, mainWindowOptions, withSecurityHeaders } from './security';
 import { utilityProcessLauncher } from './utilityLauncher';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererDir = join(here, '../renderer');
-const rendererIndex = join(rendererDir, 'index.html');
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
-const allowed = (url: string) => isAllowedAppUrl(url, pathToFileURL(rendererDir).pathname, devServerUrl);
+const allowed = (url: string) => isAllowedAppUrl(url, devServerUrl);
+
+// Pages come from app://benchtop/ (a standard, secure scheme: ES modules, fetch, its own
+// origin), never from file://. Must be declared before the app is ready.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+/** Serve app:// from the built renderer folder only, with the strict CSP as a header. */
+function registerAppProtocol(): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const r = resolveAppUrl(rendererDir, request.url);
+    if (r.kind === 'refused') return new Response(r.reason, { status: r.status, headers: { 'Content-Type': 'text/plain' } });
+    const file = await net.fetch(pathToFileURL(r.path).href).catch(() => null);
+    if (!file || !file.ok) return new Response('not found', { status: 404, headers: { 'Content-Type': 'text/plain' } });
+    return new Response(file.body, { status: 200, headers: r.headers });
+  });
+}
 
 let backend: Backend | null = null;
 let win: BrowserWindow | null = null;
@@ -32,12 +47,12 @@ function createWindow(): BrowserWindow {
     if (!allowed(url)) e.preventDefault();
   });
   w.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   w.webContents.on('will-attach-webview', (e) => e.preventDefault());
   if (devServerUrl) void w.loadURL(devServerUrl);
-  else void w.loadFile(rendererIndex);
+  else void w.loadURL(APP_ENTRY_URL);
   return w;
 }
 
@@ -56,9 +71,10 @@ async function start() {
     appVersion: app.getVersion(),
   });
 
+  registerAppProtocol();
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
-    cb({ responseHeaders: withSecurityHeaders(details.responseHeaders) });
+    cb({ responseHeaders: withSecurityHeaders(details.responseHeaders, { devServer: !!devServerUrl }) });
   });
 
   const dispatch = createInvokeDispatcher(backend.handlers, allowed);

@@ -48,7 +48,7 @@ export const API_ARG_SCHEMAS = {
   cancelRun: z.tuple([id]),
   deleteRun: z.tuple([id]),
   restoreRun: z.tuple([id]),
-  resumeRun: z.tuple([id]),
+  resumeRun: z.tuple([id, z.object({ trustImported: z.boolean() }).strict().optional()]),
   getMetricKeys: z.tuple([id]),
   getMetricSeries: z.tuple([
     id,
@@ -149,7 +149,9 @@ export interface BenchtopApi {
   restoreRun(id: string): Promise<RunRecord | null>;
   /** Queue an interrupted, failed or cancelled run again, resuming from its latest checkpoint
    * (or from the start when it has none). */
-  resumeRun(id: string): Promise<RunRecord>;
+  /** An imported run (`run.imported` set, not yet `resumeTrusted`) is refused unless
+   * `trustImported`: the UI shows its validated config and asks the user first. */
+  resumeRun(id: string, opts?: { trustImported: boolean }): Promise<RunRecord>;
   getMetricKeys(id: string): Promise<string[]>;
   getMetricSeries(id: string, key: string, opts?: { fromStep?: number; toStep?: number; maxPoints?: number }): Promise<MetricSeries>;
   getEvents(id: string, opts?: { afterId?: number; limit?: number }): Promise<RunEvent[]>;

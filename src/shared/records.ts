@@ -23,6 +23,20 @@ export interface RunRecord {
   progress: RunProgress | null;
   /** Execution provider actually used ('cpu', 'cuda', 'webgpu'), with any fallback notice. */
   device: string | null;
+  /** Set for a run imported from a bundle: where it came from, and whether the user confirmed its
+   * (validated) config so it may be resumed here. Absent/null for runs made on this machine. */
+  imported?: ImportedOrigin | null;
+}
+
+export interface ImportedOrigin {
+  /** Bundle file name (no folder). */
+  bundle: string;
+  sourceRunId: string;
+  exportedAt: string;
+  /** Benchtop version that exported it. */
+  appVersion: string;
+  /** The user confirmed the validated config: Resume is allowed. */
+  resumeTrusted: boolean;
 }
 
 /** A run of one kind, its config typed by that kind's schema (fields may be missing in old records). */

@@ -1,7 +1,7 @@
 /**
  * The renderer in a real Chromium against the real browser-mode server (`benchtop serve`),
  * with a run started from the CLI in the same data folder and one started from the UI.
- * Screenshots go to docs/screenshots/.
+ * Screenshots go to docs/screenshots/ with BENCHTOP_UPDATE_SCREENSHOTS=1 (a temporary folder otherwise).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';

@@ -64,21 +64,23 @@ describe('content security policy', () => {
     expect(meta, 'src/renderer/index.html must carry a CSP meta tag').not.toBeNull();
     const md = cspDirectives(meta![1]);
     expect(md.get('script-src')).toEqual(["'self'"]);
+    expect(md.get('style-src')).toEqual(["'self'"]);
     expect(md.get('object-src')).toEqual(["'none'"]);
-    expect(meta![1]).not.toMatch(/unsafe-eval/);
+    // WebSocket only to the page's own origin (the `benchtop serve` port): no ws:// wildcard.
+    expect(md.get('connect-src')).toEqual(["'self'"]);
+    expect(meta![1]).not.toMatch(/unsafe-eval|unsafe-inline|\*/);
   });
 });
 
 describe('allowed app URLs', () => {
-  const root = '/opt/benchtop/out/renderer';
-  it('accepts the bundled pages and refuses everything else', () => {
-    expect(isAllowedAppUrl('file:///opt/benchtop/out/renderer/index.html#/runs', root)).toBe(true);
-    expect(isAllowedAppUrl('file:///etc/passwd', root)).toBe(false);
-    expect(isAllowedAppUrl('file:///opt/benchtop/out/renderer-evil/index.html', root)).toBe(false);
-    expect(isAllowedAppUrl('https://example.com/', root)).toBe(false);
-    expect(isAllowedAppUrl('not a url', root)).toBe(false);
-    expect(isAllowedAppUrl('http://localhost:5173/#/runs', root, 'http://localhost:5173')).toBe(true);
-    expect(isAllowedAppUrl('http://localhost:5174/', root, 'http://localhost:5173')).toBe(false);
+  it('accepts the app:// pages and refuses everything else, file:// included', () => {
+    expect(isAllowedAppUrl('app://benchtop/index.html#/runs')).toBe(true);
+    expect(isAllowedAppUrl('file:///opt/benchtop/out/renderer/index.html#/runs')).toBe(false);
+    expect(isAllowedAppUrl('app://evil/index.html')).toBe(false);
+    expect(isAllowedAppUrl('https://example.com/')).toBe(false);
+    expect(isAllowedAppUrl('not a url')).toBe(false);
+    expect(isAllowedAppUrl('http://localhost:5173/#/runs', 'http://localhost:5173')).toBe(true);
+    expect(isAllowedAppUrl('http://localhost:5174/', 'http://localhost:5173')).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 /** Every CLI command, in `benchtop help` order. Adding a command: one file, one line here. */
 import type { CliCommand } from '../registry';
 import { runCommand } from './run';
+import { resumeCommand } from './resume';
 import { listCommand } from './list';
 import { showCommand } from './show';
 import { cancelCommand } from './cancel';
@@ -14,6 +15,7 @@ import { importCommand } from './import';
 
 export const COMMANDS: readonly CliCommand[] = [
   runCommand,
+  resumeCommand,
   listCommand,
   showCommand,
   cancelCommand,

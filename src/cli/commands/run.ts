@@ -1,13 +1,11 @@
 /** `benchtop run <config>`: validate, execute in a runner process, follow it to the end. */
 import { formatConfigIssues, validateRunConfig } from '../../shared/config';
-import { isTerminal } from '../../shared/status';
 import { parseCommandArgs } from '../args';
 import { readConfigFile } from '../configFile';
 import { openCliBackend } from '../home';
 import { applyOverride } from '../overrides';
-import { ProgressView } from '../progressView';
+import { followRun } from '../followRun';
 import { EXIT, UsageError, type CliCommand } from '../registry';
-import { metricLines, runDuration } from '../runText';
 
 export const runCommand: CliCommand = {
   name: 'run',
@@ -43,51 +41,13 @@ export const runCommand: CliCommand = {
     }
 
     const backend = await openCliBackend(ctx, { execute: true });
-    const view = new ProgressView(ctx.stderr);
-    let runId = '';
-    const unsubscribe = backend.subscribe((e) => {
-      if (!runId || (e.type === 'run' ? e.run.id : e.runId) !== runId) return;
-      if (e.type === 'progress') view.update(e.progress);
-      else if (e.type === 'metrics') for (const p of e.points) view.metric(p.key, p.value);
-      else if (e.type === 'event' && (e.event.level === 'warn' || e.event.level === 'error')) view.message(`${e.event.level}: ${e.event.text}`);
-    });
-    let interrupts = 0;
-    const onSigint = () => {
-      interrupts++;
-      if (interrupts === 1) {
-        view.message('cancelling… (press Ctrl-C again to stop it at once)');
-        backend.supervisor.cancel(runId);
-      } else {
-        backend.supervisor.cancel(runId, { force: true });
-      }
-    };
-    process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigint);
     try {
       const run = await backend.handlers.createRun(checked.config as unknown as Record<string, unknown>);
-      runId = run.id;
       ctx.out(`run ${run.id}`);
       ctx.err(`${run.name} (${run.kind}) — data in ${backend.dataDir}`);
-      const started = backend.store.runs.get(run.id);
-      if (started?.status === 'queued') {
-        const limit = backend.getSettings().concurrency;
-        ctx.err(`waiting: ${limit} run(s) already running in this data folder (concurrency ${limit})`);
-      }
-      const final = await backend.supervisor.waitFor(run.id);
-      view.finish();
-      const metrics = backend.store.telemetry.lastMetrics(run.id);
-      if (values.json) {
-        ctx.out(JSON.stringify({ run: final, metrics, artifacts: backend.store.telemetry.artifacts(run.id) }, null, 2));
-      } else {
-        ctx.out(`status: ${final.status}${final.exitReason ? ` — ${final.exitReason}` : ''} (${runDuration(final)})`);
-        for (const line of metricLines(metrics)) ctx.out(line);
-      }
-      if (!isTerminal(final.status)) return EXIT.failed;
-      return final.status === 'succeeded' ? EXIT.ok : final.status === 'cancelled' ? EXIT.cancelled : EXIT.failed;
+      // Waits its turn behind runs of other processes (decision 0006), then follows it to the end.
+      return await followRun(backend, ctx, run.id, { json: values.json });
     } finally {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
-      unsubscribe();
       await backend.close();
     }
   },

@@ -28,13 +28,13 @@ export const serveCommand: CliCommand = {
     ctx.out(`Benchtop is running at ${server.url}`);
     ctx.err(`data folder: ${backend.dataDir} — press Ctrl-C to stop`);
     await new Promise<void>((resolve) => {
+      // SIGHUP: the terminal was closed; stop the same way (runs marked interrupted).
+      const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
       const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        for (const s of signals) process.off(s, stop);
         resolve();
       };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      for (const s of signals) process.on(s, stop);
     });
     ctx.err('stopping: runs still running are stopped and marked interrupted (resume them later)');
     await server.close();

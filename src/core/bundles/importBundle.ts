@@ -3,19 +3,25 @@
  * the zip's central directory (names that could escape the folder, symlinks, duplicates,
  * overlapping or encrypted entries), manifest.json against its schema, the zip's files against
  * the manifest's list (missing, extra, size), and the total size against a cap. Then every file
- * is unpacked into a staging folder while its sha256 is checked; only when all match is the run
- * created, in one store transaction, with its artifacts moved into the new run's folder.
+ * is unpacked into a staging folder while its sha256 is checked, and the run's config is
+ * validated against its kind's schema with every path in it cleared or moved into the data
+ * folder (importedConfig.ts): an imported run is data, and is resumed only after the user
+ * confirms it. Then the run is written hidden (in the trash) in short transactions with pauses
+ * between them, so a run training in another process keeps committing its metrics during a
+ * long import (millions of rows); the last transaction makes it visible. A failure removes the
+ * half-written run and its folder.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { ArtifactRecord, RunRecord } from '../../shared/records';
 import { canTransition, type RunStatus } from '../../shared/status';
 import { dataPaths } from '../paths';
 import { newRunId } from '../runId';
 import type { RunStore } from '../store';
 import { checkEntryName } from './entryNames';
+import { sanitizeImportedConfig } from './importedConfig';
 import { MANIFEST_NAME, MAX_MANIFEST_BYTES, parseManifest, type BundleManifest } from './manifest';
 import { EVENTS_JSONL, METRICS_JSONL, parseEventLine, parseMetricLine, parseSampleLine, readLinesSync, SAMPLES_JSONL } from './tables';
 import { isSymlinkEntry, ZipReader, type ZipEntry } from './zipReader';
@@ -28,6 +34,13 @@ export interface ImportDeps {
 export interface ImportOptions {
   /** Largest total unpacked size accepted (default 20 GB): a guard against zip bombs. */
   maxTotalBytes?: number;
+  /** Longest a single import transaction holds the write lock (ms). Default 200. */
+  chunkMs?: number;
+  /** Pause between import transactions, leaving the lock to other processes (ms). Default 120
+   * (longer than SQLite's longest busy-handler sleep, so a waiting writer gets its turn). */
+  pauseMs?: number;
+  /** Called after each committed chunk (tests use it to write from another connection). */
+  onChunk?: (rowsSoFar: number) => void | Promise<void>;
 }
 
 export const DEFAULT_MAX_IMPORT_BYTES = 20e9;
@@ -119,16 +132,44 @@ function settleStatus(store: RunStore, id: string, m: BundleManifest['run'], sta
   if (status !== 'running') store.runs.transition(id, status, { startedAt: m.started_at, endedAt, exitReason, owner: null });
 }
 
-function insertRows(store: RunStore, id: string, staging: string): void {
-  const BATCH = 2000;
-  let metrics: Parameters<RunStore['telemetry']['insertMetrics']>[0] = [];
-  for (const { n, text } of readLinesSync(join(staging, METRICS_JSONL))) {
-    metrics.push({ runId: id, ...parseMetricLine(METRICS_JSONL, n, text) });
-    if (metrics.length >= BATCH) (store.telemetry.insertMetrics(metrics), (metrics = []));
+type Row = { table: 'metric' | 'event' | 'sample'; n: number; text: string };
+
+function* bundleRows(staging: string): Generator<Row> {
+  for (const { n, text } of readLinesSync(join(staging, METRICS_JSONL))) yield { table: 'metric', n, text };
+  for (const { n, text } of readLinesSync(join(staging, EVENTS_JSONL))) yield { table: 'event', n, text };
+  for (const { n, text } of readLinesSync(join(staging, SAMPLES_JSONL))) yield { table: 'sample', n, text };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Insert the bundle's rows in transactions of at most ~chunkMs each, pausing between them. */
+async function insertRowsInChunks(store: RunStore, id: string, staging: string, opts: ImportOptions): Promise<void> {
+  const chunkMs = opts.chunkMs ?? 200;
+  const pauseMs = opts.pauseMs ?? 120;
+  const rows = bundleRows(staging);
+  let done = false;
+  let total = 0;
+  while (!done) {
+    await store.writeWithRetry('importing a bundle', () => {
+      const t0 = Date.now();
+      let k = 0;
+      for (;;) {
+        const next = rows.next();
+        if (next.done) {
+          done = true;
+          return;
+        }
+        const { table, n, text } = next.value;
+        if (table === 'metric') store.telemetry.insertMetrics([{ runId: id, ...parseMetricLine(METRICS_JSONL, n, text) }]);
+        else if (table === 'event') store.telemetry.insertEvents([{ runId: id, ...parseEventLine(EVENTS_JSONL, n, text) }]);
+        else store.telemetry.insertSamples([{ runId: id, ...parseSampleLine(SAMPLES_JSONL, n, text) }]);
+        total++;
+        if (++k % 500 === 0 && Date.now() - t0 >= chunkMs) return;
+      }
+    });
+    await opts.onChunk?.(total);
+    if (!done) await sleep(pauseMs);
   }
-  store.telemetry.insertMetrics(metrics);
-  for (const { n, text } of readLinesSync(join(staging, EVENTS_JSONL))) store.telemetry.insertEvents([{ runId: id, ...parseEventLine(EVENTS_JSONL, n, text) }]);
-  for (const { n, text } of readLinesSync(join(staging, SAMPLES_JSONL))) store.telemetry.insertSamples([{ runId: id, ...parseSampleLine(SAMPLES_JSONL, n, text) }]);
 }
 
 export async function importRunBundle(deps: ImportDeps, file: string, opts: ImportOptions = {}): Promise<RunRecord> {
@@ -137,6 +178,7 @@ export async function importRunBundle(deps: ImportDeps, file: string, opts: Impo
   const paths = dataPaths(deps.dataDir);
   const staging = join(paths.runs, `.import-${randomBytes(6).toString('hex')}`);
   let runDir: string | null = null;
+  let created: string | null = null;
   try {
     checkNames(src, reader.entries);
     await reader.checkLayout();
@@ -144,6 +186,9 @@ export async function importRunBundle(deps: ImportDeps, file: string, opts: Impo
     if (!manifestEntry) throw new Error(`${src}: no manifest.json (not a Benchtop run bundle)`);
     if (manifestEntry.bytes > MAX_MANIFEST_BYTES) throw new Error(`${src}: manifest.json is ${manifestEntry.bytes} bytes, larger than a bundle manifest can be`);
     const m = parseManifest(Buffer.from(await reader.readAll(manifestEntry)).toString('utf8'));
+    const clean = sanitizeImportedConfig(m.run.config, paths.root, `${src}: manifest.json run.config`);
+    if (!clean.ok) throw new Error(clean.message);
+    if (clean.config.kind !== m.run.kind) throw new Error(`${src}: manifest.json says the run is a ${m.run.kind} run but its config is a ${String(clean.config.kind)} config`);
     const maxTotal = opts.maxTotalBytes ?? DEFAULT_MAX_IMPORT_BYTES;
     const entries = matchEntries(src, reader.entries, m, maxTotal);
     const total = m.files.reduce((s, f) => s + f.bytes, 0);
@@ -171,40 +216,59 @@ export async function importRunBundle(deps: ImportDeps, file: string, opts: Impo
     const exitReason = wasLive ? `the run was ${m.run.status} when it was exported (${m.exported_at}); imported as interrupted` : m.run.exit_reason;
     const endedAt = wasLive ? (m.run.ended_at ?? Date.parse(m.exported_at)) || Date.now() : m.run.ended_at;
     const now = Date.now();
-    deps.store.transaction(() => {
+    // 1. The run, hidden until complete.
+    await deps.store.writeWithRetry('importing a bundle', () => {
       deps.store.runs.create({
         id,
         kind: m.run.kind,
         name: m.run.name,
         notes: typeof m.run.config.notes === 'string' ? m.run.config.notes : '',
-        config: m.run.config,
+        config: clean.config,
         modelRef: m.run.model_ref,
         tags: [...new Set([...m.run.tags, IMPORTED_TAG])],
         parentId: null,
         createdAt: m.run.created_at,
         owner: null,
       });
+      deps.store.runs.hideWhileWriting(id, now);
+      deps.store.runs.setOrigin(id, { bundle: basename(src), sourceRunId: m.run.id, exportedAt: m.exported_at, appVersion: m.app.version });
       settleStatus(deps.store, id, m.run, status, exitReason, endedAt);
       if (m.run.device) deps.store.runs.setDevice(id, m.run.device);
       if (m.run.progress) deps.store.runs.setProgress(id, { ...m.run.progress, etaSeconds: m.run.progress.etaSeconds ?? null });
-      insertRows(deps.store, id, staging);
+    });
+    created = id;
+    // 2. Its rows, in short transactions.
+    await insertRowsInChunks(deps.store, id, staging, opts);
+    // 3. Artifacts and the import note; the run becomes visible.
+    await deps.store.writeWithRetry('importing a bundle', () => {
       for (const a of m.artifacts) {
         const rel = a.path.slice('artifacts/'.length).split('/');
         const art: Omit<ArtifactRecord, 'id'> = { runId: id, kind: a.kind, path: join(newRunDir, ...rel), bytes: a.bytes, sha256: a.sha256, createdAt: a.created_at };
         deps.store.telemetry.addArtifact(art);
       }
       const left = m.omitted.length ? `; ${m.omitted.length} file(s) were not in the bundle: ${m.omitted.map((o) => `${o.original_path} (${o.reason})`).join(', ')}` : '';
+      const moved = clean.changes.length
+        ? `; paths in its config were moved into this data folder or cleared: ${clean.changes.map((c) => `${c.field} ${JSON.stringify(c.from)} → ${c.to ? JSON.stringify(c.to) : '(default)'}`).join(', ')}`
+        : '';
       deps.store.telemetry.insertEvents([
         {
           runId: id,
           time: now,
           level: m.omitted.length ? 'warn' : 'info',
-          text: `imported from ${src} (run ${m.run.id}, exported ${m.exported_at} by Benchtop ${m.app.version})${left}`,
+          text: `imported from ${src} (run ${m.run.id}, exported ${m.exported_at} by Benchtop ${m.app.version})${left}${moved}`,
         },
       ]);
+      deps.store.runs.restore(id);
     });
+    created = null;
     runDir = null; // committed: the folder belongs to the run now
     return deps.store.runs.get(id)!;
+  } catch (err) {
+    if (created) {
+      const id = created;
+      await deps.store.writeWithRetry('removing a half-imported run', () => deps.store.runs.remove(id)).catch(() => undefined);
+    }
+    throw err;
   } finally {
     await reader.close();
     await rm(staging, { recursive: true, force: true });

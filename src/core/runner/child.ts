@@ -9,6 +9,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { checkOutputDir, resolveOutputDir } from '../../engine/model/outputDir';
 import type { RunConfig } from '../../shared/config';
 import type { RunKind } from '../../shared/config/kinds';
 import type { EventLevel } from '../../shared/records';
@@ -173,6 +174,10 @@ export function runRunner(getExecutor: (kind: RunKind) => Promise<RunExecutor>, 
     setTimeout(() => process.exit(code), transport.settleMs);
   };
 
+  // Ctrl-C and a closed terminal reach the whole process group, this runner included: the
+  // supervisor decides (cancel, then kill after a timeout), and this process exits on its own
+  // when the supervisor goes away (disconnect below).
+  for (const sig of ['SIGINT', 'SIGHUP'] as const) process.on(sig, () => undefined);
   process.on('uncaughtException', (err) => void finish({ type: 'error', ...errorMessage(err) }, 1));
   process.on('unhandledRejection', (err) => void finish({ type: 'error', ...errorMessage(err) }, 1));
   transport.onDisconnect(() => process.exit(1));
@@ -189,6 +194,10 @@ export function runRunner(getExecutor: (kind: RunKind) => Promise<RunExecutor>, 
       void (async () => {
         try {
           const ctx = makeContext(msg, outbox, abort.signal);
+          // Before any work: a model folder the run would write into must be new, empty or
+          // Benchtop's own (never replace files Benchtop did not write).
+          const outputDir = (msg.config as { output_dir?: unknown }).output_dir;
+          if (typeof outputDir === 'string') checkOutputDir(resolveOutputDir(ctx.runDir, outputDir));
           const kind = (msg.config as { kind: RunKind }).kind;
           const executor = await getExecutor(kind);
           await executor(ctx);

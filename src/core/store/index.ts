@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { CatalogRepo } from './catalogRepo';
 import { migrate } from './migrations';
 import { RunsRepo } from './runsRepo';
+import { retryWhileBusy, type RetryOptions } from './retry';
 import { openDatabase, transaction, type Db } from './sqlite';
 import { TelemetryRepo } from './telemetryRepo';
 
@@ -41,6 +42,15 @@ export class RunStore {
     return transaction(this.db, fn);
   }
 
+  /** `transaction(fn)`, retried (on the event loop, without blocking it between attempts) while
+   * another process holds the write lock; a StoreLockedError after `maxWaitMs`. */
+  writeWithRetry<T>(what: string, fn: () => T, opts: Omit<RetryOptions, 'what' | 'file'> = {}): Promise<T> {
+    return retryWhileBusy(() => {
+      if (this.closed) throw new Error(`the run store ${this.file} is closed (while ${what})`);
+      return transaction(this.db, fn);
+    }, { ...opts, what, file: this.file });
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
@@ -55,3 +65,4 @@ export class RunStore {
 export { DEFAULT_MAX_POINTS, type MetricRow } from './telemetryRepo';
 export type { NewRun, RunOwner, OwnerState, OwnerLiveness, ClaimResult } from './runsRepo';
 export { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations';
+export { isBusyError, StoreLockedError, WRITE_RETRY_MAX_MS } from './retry';

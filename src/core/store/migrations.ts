@@ -127,6 +127,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'owner process start time (liveness without heartbeats), imported-run origin and resume trust',
+    up(db) {
+      db.exec(`
+        ALTER TABLE runs ADD COLUMN owner_start TEXT;
+        ALTER TABLE runs ADD COLUMN origin TEXT;
+        ALTER TABLE runs ADD COLUMN resume_trusted INTEGER NOT NULL DEFAULT 0;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -4,7 +4,7 @@
  * processes share one data folder (owner, heartbeat, cancel requests).
  */
 import type { RunKind } from '../../shared/config/kinds';
-import type { RunFilter, RunProgress, RunRecord } from '../../shared/records';
+import type { ImportedOrigin, RunFilter, RunProgress, RunRecord } from '../../shared/records';
 import { canTransition, StatusTransitionError, type RunStatus } from '../../shared/status';
 import { transaction, type Db, type Row } from './sqlite';
 
@@ -26,6 +26,9 @@ export interface RunOwner {
   ownerId: string;
   pid: number;
   host: string;
+  /** When the owner process started, as the OS reports it (tells a live owner from a reused
+   * pid); null where the OS does not say. */
+  startToken?: string | null;
 }
 
 export interface OwnerState extends RunOwner {
@@ -79,6 +82,19 @@ export function rowToRun(r: Row): RunRecord {
     exitReason: str(r.exit_reason),
     progress: parseJson<RunProgress | null>(r.progress, null),
     device: str(r.device),
+    imported: parseOrigin(r.origin, r.resume_trusted),
+  };
+}
+
+function parseOrigin(origin: unknown, trusted: unknown): ImportedOrigin | null {
+  const o = parseJson<Partial<ImportedOrigin> | null>(origin, null);
+  if (!o || typeof o !== 'object') return null;
+  return {
+    bundle: String(o.bundle ?? ''),
+    sourceRunId: String(o.sourceRunId ?? ''),
+    exportedAt: String(o.exportedAt ?? ''),
+    appVersion: String(o.appVersion ?? ''),
+    resumeTrusted: Number(trusted ?? 0) === 1,
   };
 }
 
@@ -89,6 +105,7 @@ function ownerState(r: Row): OwnerState {
     ownerId: String(r.owner_id ?? ''),
     pid: Number(r.owner_pid ?? 0),
     host: String(r.owner_host ?? ''),
+    startToken: str(r.owner_start),
     heartbeatAt: num(r.heartbeat_at),
   };
 }
@@ -105,12 +122,13 @@ export class RunsRepo {
     return transaction(this.db, () => {
       this.db
         .prepare(
-          `INSERT INTO runs (id, kind, name, notes, status, config, model_ref, parent_id, created_at, queued_at, owner_id, owner_pid, owner_host)
-           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO runs (id, kind, name, notes, status, config, model_ref, parent_id, created_at, queued_at, owner_id, owner_pid, owner_host, owner_start)
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           run.id, run.kind, run.name, run.notes, JSON.stringify(run.config), run.modelRef, run.parentId,
           run.createdAt, run.createdAt, run.owner?.ownerId ?? null, run.owner?.pid ?? null, run.owner?.host ?? null,
+          run.owner?.startToken ?? null,
         );
       this.setTags(run.id, run.tags);
       return this.get(run.id)!;
@@ -198,6 +216,7 @@ export class RunsRepo {
         put('owner_id', patch.owner?.ownerId ?? null);
         put('owner_pid', patch.owner?.pid ?? null);
         put('owner_host', patch.owner?.host ?? null);
+        put('owner_start', patch.owner?.startToken ?? null);
       }
       if (to !== 'running') put('cancel_requested', 0);
       params.push(id);
@@ -242,6 +261,16 @@ export class RunsRepo {
 
   // ---- supervision -------------------------------------------------------------------------
 
+  /** `running` runs whose owning process is gone (a read: no write lock is taken). */
+  staleRunning(self: string, alive: OwnerLiveness): string[] {
+    return this.db
+      .prepare("SELECT * FROM runs WHERE status = 'running'")
+      .all()
+      .map(ownerState)
+      .filter((o) => !(o.ownerId === self || (o.ownerId && alive(o))))
+      .map((o) => o.runId);
+  }
+
   /** Mark `running` runs whose owning process is gone as `interrupted`; returns them. */
   recoverStale(self: string, alive: OwnerLiveness, now: number): RunRecord[] {
     return transaction(this.db, () => {
@@ -262,6 +291,15 @@ export class RunsRepo {
     });
   }
 
+  /** Are there `queued` runs whose owner is gone (or that have none)? (A read.) */
+  hasOrphanedQueued(self: string, alive: OwnerLiveness): boolean {
+    return this.db
+      .prepare("SELECT * FROM runs WHERE status = 'queued' AND deleted_at IS NULL")
+      .all()
+      .map(ownerState)
+      .some((o) => o.ownerId !== self && !(o.ownerId && alive(o)));
+  }
+
   /** Take over `queued` runs whose owner is gone (or that have none), oldest first. */
   adoptQueued(owner: RunOwner, alive: OwnerLiveness): string[] {
     return transaction(this.db, () => {
@@ -270,13 +308,13 @@ export class RunsRepo {
         .all()
         .map(ownerState);
       const ids: string[] = [];
-      const upd = this.db.prepare('UPDATE runs SET owner_id = ?, owner_pid = ?, owner_host = ? WHERE id = ?');
+      const upd = this.db.prepare('UPDATE runs SET owner_id = ?, owner_pid = ?, owner_host = ?, owner_start = ? WHERE id = ?');
       for (const o of rows) {
         if (o.ownerId === owner.ownerId || (o.ownerId && alive(o))) {
           if (o.ownerId === owner.ownerId) ids.push(o.runId);
           continue;
         }
-        upd.run(owner.ownerId, owner.pid, owner.host, o.runId);
+        upd.run(owner.ownerId, owner.pid, owner.host, owner.startToken ?? null, o.runId);
         ids.push(o.runId);
       }
       return ids;
@@ -292,10 +330,56 @@ export class RunsRepo {
       this.recoverStale(owner.ownerId, alive, now);
       const running = Number(this.db.prepare("SELECT COUNT(*) AS n FROM runs WHERE status = 'running'").get()?.n ?? 0);
       if (running >= limit) return { outcome: 'busy' as const };
+      // First come, first served across processes: a run queued earlier by another live
+      // process goes first (its owner claims it on its next poll).
+      if (this.queuedAhead(id).some((o) => o.ownerId !== owner.ownerId && o.ownerId && alive(o))) return { outcome: 'busy' as const };
       const run = this.transition(id, 'running', { startedAt: now, endedAt: null, exitReason: null, owner });
       this.db.prepare('UPDATE runs SET heartbeat_at = ?, progress = NULL WHERE id = ?').run(now, id);
       return { outcome: 'started' as const, run };
     });
+  }
+
+  /** Queued runs (any owner) that were queued before `id`, oldest first. */
+  private queuedAhead(id: string): OwnerState[] {
+    return this.db
+      .prepare(
+        `SELECT r.* FROM runs r, runs me WHERE me.id = ? AND r.status = 'queued' AND r.deleted_at IS NULL AND r.id <> me.id
+           AND (r.queued_at < me.queued_at OR (r.queued_at = me.queued_at AND r.rowid < me.rowid))
+         ORDER BY r.queued_at, r.rowid`,
+      )
+      .all(id)
+      .map(ownerState);
+  }
+
+  /** Where a queued run stands: runs queued before it whose owner is alive (orphans left by a
+   * crashed process do not count), and runs running now. */
+  queuePosition(id: string, alive: OwnerLiveness): { ahead: number; running: number } {
+    const ahead = this.queuedAhead(id).filter((o) => o.ownerId && alive(o)).length;
+    const running = Number(this.db.prepare("SELECT COUNT(*) AS n FROM runs WHERE status = 'running'").get()?.n ?? 0);
+    return { ahead, running };
+  }
+
+  // ---- imported runs -------------------------------------------------------------------------
+
+  /** Record where an imported run came from (Resume then needs the user's confirmation). */
+  setOrigin(id: string, origin: Omit<ImportedOrigin, 'resumeTrusted'>): void {
+    this.db.prepare('UPDATE runs SET origin = ?, resume_trusted = 0 WHERE id = ?').run(JSON.stringify(origin), id);
+  }
+
+  /** The user confirmed an imported run's validated config: it may be resumed here. */
+  trustForResume(id: string, config: Record<string, unknown>): void {
+    this.db.prepare('UPDATE runs SET resume_trusted = 1, config = ? WHERE id = ?').run(JSON.stringify(config), id);
+  }
+
+  /** Hide a run while it is being written in several transactions (an import): it is in the
+   * trash until `restore`, so no list shows it half-written, and a crash leaves it to the purge. */
+  hideWhileWriting(id: string, now: number): void {
+    this.db.prepare('UPDATE runs SET deleted_at = ? WHERE id = ?').run(now, id);
+  }
+
+  /** Remove a run and its rows at once (an import that failed half-way). */
+  remove(id: string): void {
+    this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
   }
 
   /** Ask whichever process owns a queued/running run to cancel it. */

@@ -159,23 +159,28 @@ export class RunnerSession {
         return;
       }
       case 'artifact': {
+        // Through the writer: a store locked by another process delays the row, never drops it.
         const p = fileDigest(msg.path).then(
-          (d) => void this.o.store.telemetry.addArtifact({ runId, kind: msg.kind, path: msg.path, ...d, createdAt: Date.now() }),
+          (d) => void this.o.writer.addWrite(() => void this.o.store.telemetry.addArtifact({ runId, kind: msg.kind, path: msg.path, ...d, createdAt: Date.now() })),
           (err) => this.log('warn', `artifact '${msg.path}' was not recorded: ${(err as Error).message}`),
         );
         this.pending.add(p);
         void p.finally(() => this.pending.delete(p));
         return;
       }
-      case 'checkpoint':
-        // Metrics up to the checkpoint must be durable before the checkpoint is announced.
+      case 'checkpoint': {
+        // The checkpoint row commits in the same transaction as the metrics sent before it, so a
+        // recorded checkpoint never points past durable metrics.
+        const time = Date.now();
+        this.o.writer.addWrite(() => this.o.store.telemetry.setCheckpoint(runId, { dir: msg.dir, step: msg.step }, time));
         this.o.writer.flush();
-        this.o.store.telemetry.setCheckpoint(runId, { dir: msg.dir, step: msg.step }, Date.now());
         return;
+      }
       case 'device': {
-        this.o.store.runs.setDevice(runId, msg.desc);
+        this.o.writer.addWrite(() => this.o.store.runs.setDevice(runId, msg.desc));
+        this.o.writer.flush();
         const run = this.o.store.runs.get(runId, { includeDeleted: true });
-        if (run) this.o.emit({ type: 'run', run });
+        if (run) this.o.emit({ type: 'run', run: { ...run, device: msg.desc } });
         return;
       }
       case 'done':
@@ -246,7 +251,13 @@ export class RunnerSession {
     if (this.killTimer) clearTimeout(this.killTimer);
     for (const s of ['stdout', 'stderr'] as const) if (this.partial[s]) this.onOutput(s, '\n');
     await Promise.allSettled([...this.pending]);
-    this.o.writer.flush();
+    // Everything the runner sent is committed before the final status (retrying while another
+    // process holds the write lock).
+    try {
+      await this.o.writer.drain();
+    } catch (err) {
+      console.warn(`benchtop: run ${this.runId}: ${(err as Error).message}`);
+    }
 
     let status: RunStatus;
     let reason: string | null;
@@ -269,7 +280,10 @@ export class RunnerSession {
     }
     let final: RunRecord;
     try {
-      final = this.o.store.runs.transition(this.runId, status, { endedAt: Date.now(), exitReason: reason });
+      const endedAt = Date.now();
+      final = await this.o.store.writeWithRetry(`recording the end of run ${this.runId}`, () =>
+        this.o.store.runs.transition(this.runId, status, { endedAt, exitReason: reason }),
+      );
     } catch (err) {
       // e.g. the store was closed under us; report what we know.
       final = { ...this.o.run, status, exitReason: reason, endedAt: Date.now() };

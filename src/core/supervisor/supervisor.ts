@@ -13,7 +13,8 @@ import type { PushEvent } from '../../shared/api';
 import type { RunRecord } from '../../shared/records';
 import type { Settings } from '../../shared/settings';
 import { isTerminal } from '../../shared/status';
-import type { RunStore, RunOwner } from '../store';
+import { isBusyError, type RunStore, type RunOwner } from '../store';
+import { sanitizeImportedConfig } from '../bundles/importedConfig';
 import type { BatchWriter } from '../store/writer';
 import type { SupervisorMessage } from '../runner/protocol';
 import { RunnerSession } from './runnerSession';
@@ -38,6 +39,25 @@ export interface SupervisorOptions {
   env?: NodeJS.ProcessEnv;
   /** False: never start runners (a read-only CLI command). Default true. */
   execute?: boolean;
+  /** How often `running` runs of other processes are checked for a dead owner (ms); they are
+   * marked interrupted within about this long after their process died. Default 1000. */
+  staleCheckMs?: number;
+}
+
+export interface ResumeOptions {
+  /** The user reviewed an imported run's config and wants it resumed here. */
+  trustImported?: boolean;
+}
+
+/** Resume refused because the run was imported and its config has not been confirmed. */
+export class ImportedRunResumeError extends Error {
+  constructor(readonly runId: string, bundle: string) {
+    super(
+      `run '${runId}' was imported from ${bundle || 'a bundle'}: its config comes from another machine, so Benchtop ` +
+        'does not resume it on its own. Review its config, then confirm (CLI: benchtop resume --trust-imported)',
+    );
+    this.name = 'ImportedRunResumeError';
+  }
 }
 
 export class Supervisor {
@@ -46,7 +66,10 @@ export class Supervisor {
   private readonly active = new Map<string, RunnerSession>();
   private readonly runWatchers = new Set<(run: RunRecord) => void>();
   private poll: NodeJS.Timeout | null = null;
+  private staleWatch: NodeJS.Timeout | null = null;
   private lastHeartbeat = 0;
+  /** Take over queued runs whose process died (the app and `serve`; not a `benchtop run`). */
+  private adopting = false;
   private closed = false;
 
   constructor(private readonly opts: SupervisorOptions) {}
@@ -63,7 +86,41 @@ export class Supervisor {
     if (opts.adoptQueued && this.execute) {
       for (const id of this.opts.store.runs.adoptQueued(this.owner, (o) => ownerAlive(o))) this.enqueue(id);
     }
+    this.adopting = opts.adoptQueued;
+    if (this.execute && !this.closed) {
+      this.staleWatch = setInterval(() => this.checkStale(), this.opts.staleCheckMs ?? 1000);
+      this.staleWatch.unref();
+    }
     return recovered;
+  }
+
+  /** A process that died without marking its runs (kill -9, a crash, a closed terminal) leaves
+   * them `running` (or `queued`): whichever Benchtop process is open notices within a second or
+   * so. A read each time; the write lock only when something is to be changed. */
+  private checkStale(): void {
+    if (this.closed || this.opts.store.isClosed) return;
+    try {
+      const alive = (o: Parameters<typeof ownerAlive>[0]) => ownerAlive(o);
+      const runs = this.opts.store.runs;
+      let changed = false;
+      if (runs.staleRunning(this.owner.ownerId, alive).length > 0) {
+        for (const r of runs.recoverStale(this.owner.ownerId, alive, Date.now())) this.emitRun(r);
+        changed = true;
+      }
+      // A `benchtop run` killed while its run waited leaves it queued: the app or `serve` runs it.
+      if (this.adopting && runs.hasOrphanedQueued(this.owner.ownerId, alive)) {
+        for (const id of runs.adoptQueued(this.owner, alive)) if (!this.queue.includes(id) && !this.active.has(id)) this.queue.push(id);
+        changed = true;
+      }
+      if (changed) this.pump();
+    } catch (err) {
+      if (!isBusyError(err)) console.warn(`benchtop: checking for stopped runs failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Where a queued run stands across every process sharing the data folder. */
+  queuePosition(runId: string): { ahead: number; running: number } {
+    return this.opts.store.runs.queuePosition(runId, (o) => ownerAlive(o));
   }
 
   /** Add a queued run (owned by this supervisor) to the end of the queue. */
@@ -97,7 +154,7 @@ export class Supervisor {
         res = this.opts.store.runs.claim(id, this.owner, limit, (o) => ownerAlive(o), Date.now());
       } catch (err) {
         // The store is locked by another process for longer than busy_timeout: retry on the next poll.
-        console.warn(`benchtop: could not start run ${id} yet: ${(err as Error).message}`);
+        if (!isBusyError(err)) console.warn(`benchtop: could not start run ${id} yet: ${(err as Error).message}`);
         break;
       }
       if (res.outcome === 'busy') break;
@@ -165,12 +222,19 @@ export class Supervisor {
 
   /** Queue an interrupted, failed or cancelled run again; its runner gets the latest
    * checkpoint as `resumeFrom`, and metrics logged after that checkpoint are dropped (the
-   * resumed run logs those steps again). */
-  resume(runId: string): RunRecord {
+   * resumed run logs those steps again). An imported run is resumed only once the user
+   * confirmed it (`trustImported`), and only with a config that validates, paths re-rooted. */
+  resume(runId: string, opts: ResumeOptions = {}): RunRecord {
     const run = this.opts.store.runs.get(runId);
     if (!run) throw new Error(`no run with id '${runId}'`);
     if (!['interrupted', 'failed', 'cancelled'].includes(run.status)) {
       throw new Error(`run '${runId}' is ${run.status}; only interrupted, failed or cancelled runs can be resumed`);
+    }
+    if (run.imported && !run.imported.resumeTrusted) {
+      if (!opts.trustImported) throw new ImportedRunResumeError(runId, run.imported.bundle);
+      const clean = sanitizeImportedConfig(run.config, this.opts.dataDir, `run '${runId}'`);
+      if (!clean.ok) throw new Error(clean.message);
+      this.opts.store.runs.trustForResume(runId, clean.config);
     }
     const cp = this.opts.store.telemetry.checkpoint(runId);
     const queued = this.opts.store.transaction(() => {
@@ -244,7 +308,7 @@ export class Supervisor {
         this.lastHeartbeat = now;
       }
     } catch (err) {
-      console.warn(`benchtop: supervisor poll failed: ${(err as Error).message}`);
+      if (!isBusyError(err)) console.warn(`benchtop: supervisor poll failed: ${(err as Error).message}`);
     }
     this.pump();
   }
@@ -256,6 +320,8 @@ export class Supervisor {
     this.closed = true;
     if (this.poll) clearInterval(this.poll);
     this.poll = null;
+    if (this.staleWatch) clearInterval(this.staleWatch);
+    this.staleWatch = null;
     await Promise.all([...this.active.values()].map((s) => s.shutdown()));
   }
 }

@@ -12,7 +12,7 @@ import {
   breakdown,
   choicePrediction,
   errorClassCounts,
-  majAtK,
+  majAtKEstimate,
   meanPassAtK,
   type ChoiceScoring,
   type Tally,
@@ -130,7 +130,8 @@ export function summarise(
         // which is known from any correct sample; with none correct the majority cannot match, so
         // a sentinel no parse produces stands in.
         const gold = (o: ExampleOutcome) => o.verdicts.find((v) => v.correct)?.parsed ?? '\u0000no-correct-sample';
-        const hits = usable.filter((o) => majAtK(o.verdicts.map((v) => v.parsed ?? null), gold(o), k)).length;
+        // every k-subset of the n samples, not only the first k (majAtKEstimate)
+        const hits = usable.reduce((s, o) => s + majAtKEstimate(o.verdicts.map((v) => v.parsed ?? null), gold(o), k), 0);
         majAtKOut[String(k)] = hits / usable.length;
       }
     }

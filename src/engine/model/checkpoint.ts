@@ -6,6 +6,7 @@
 import { access, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ModelFileError } from './errors';
+import { assertMayReplace, markOutputDir } from './outputDir';
 import {
   readSafetensors,
   storedBytes,
@@ -119,13 +120,15 @@ export async function writeCheckpoint(
     }
     total += bytes;
   }
-  // A stale index next to a new single file would win on the next load: clear the old layout first.
-  for (const f of await readdir(dir)) {
-    if (f === INDEX_FILE || /^model(-\d{5}-of-\d{5})?\.safetensors$/.test(f)) await rm(join(dir, f));
-  }
+  // A stale index next to a new single file would win on the next load: clear the old layout
+  // first — only in a folder whose weights Benchtop wrote (outputDir.ts).
+  const oldWeights = (await readdir(dir)).filter((f) => f === INDEX_FILE || /^model(-\d{5}-of-\d{5})?\.safetensors$/.test(f));
+  assertMayReplace(dir, oldWeights);
+  for (const f of oldWeights) await rm(join(dir, f));
   const metadata = { format: 'pt' }; // what transformers expects to find in the header
   if (groups.length === 1) {
     await writeSafetensors(join(dir, SINGLE_FILE), groups[0]!, { dtype, metadata });
+    markOutputDir(dir);
     return [SINGLE_FILE];
   }
   const k = String(groups.length).padStart(5, '0');
@@ -140,6 +143,7 @@ export async function writeCheckpoint(
   // transformers writes the index with sorted keys; so do we, so a folder diff against one is clean.
   const sortedMap = Object.fromEntries(Object.keys(weightMap).sort().map((k) => [k, weightMap[k]!]));
   await writeFile(join(dir, INDEX_FILE), JSON.stringify({ metadata: { total_size: total }, weight_map: sortedMap }, null, 2) + '\n');
+  markOutputDir(dir);
   files.push(INDEX_FILE);
   return files;
 }

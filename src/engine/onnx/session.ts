@@ -88,6 +88,11 @@ export function sessionCreationStats(): { sessions: number; ms: number } {
   return { ...creation };
 }
 
+/** ORT sessions created in this process so far (a GRPO run logs how many it made after its first step). */
+export function sessionBuildCount(): number {
+  return creation.sessions;
+}
+
 export async function openSession(model: SerializedModel, settings: SessionSettings = {}): Promise<GraphSession> {
   if (settings.cache === false) return create(model, settings, null);
   const key = `${model.hash}|${settings.executionProvider ?? 'cpu'}|${settings.threads ?? 0}|${settings.allowSpinning ?? false}|${settings.graphOptimizationLevel ?? 'all'}|${settings.memoryArena ?? false}`;

@@ -27,7 +27,7 @@ import { calibrationForward, calibrationSet, type CalibrationSet } from './calib
 import { chooseLayers, fmtAccuracy, searchSteps, type Choice } from './choose';
 import { keptLayers, removeLayers } from './removeLayers';
 import { angularDistance, blockInfluence, streamlineScores } from './scores';
-import { removableLayers, type ProtectSpec, type SearchIteration } from './select';
+import { protectSpecOf, removableLayers, type ProtectSpec, type SearchIteration } from './select';
 import { evaluatePruned } from './taskEval';
 import { NLL_KEY, ORDER_KEY, PARAMETERS_KEY, REMOVED_KEY, scoreKey, similarityKey } from '../../shared/metrics/pruneKeys';
 import { evalKey } from '../../shared/metrics/evalKeys';
@@ -76,8 +76,9 @@ export const runPrune: RunExecutor = async (ctx) => {
   });
   const dir = resolveModelFolder(cfg.model, ctx.dataDir);
   const folder = await loadModelFolder(dir);
+  folder.tokenizer = folder.tokenizer.withPromptFormat(cfg.prompt_format, cfg.sequence_end);
   const L = folder.config.num_hidden_layers;
-  const spec: ProtectSpec = { numLayers: L, numRemove: cfg.num_layers, protectFirst: cfg.protect_first, protectLast: cfg.protect_last };
+  const spec: ProtectSpec = protectSpecOf(cfg, L);
   const allowed = removableLayers(spec); // config errors before anything slow
   const limit = folder.config.sliding_window ?? folder.config.max_position_embeddings;
   if (cfg.calibration.seq_len > limit) {
@@ -269,7 +270,7 @@ function modelCard(cfg: PruneConfig, dir: string, L: number, order: number[], ke
     '',
     `* removed layers (original indices, in removal order): ${order.join(', ')}`,
     `* ${L} → ${kept.length} decoder layers; new layer i is original layer [${kept.join(', ')}][i]`,
-    `* protect_first ${cfg.protect_first}, protect_last ${cfg.protect_last}; calibration: ${cfg.calibration.num_sequences} packed rows × ${cfg.calibration.seq_len} tokens (seed ${cfg.seed})`,
+    `* protect_first ${cfg.protect_first}, protect_last ${protectSpecOf(cfg, L).protectLast}; calibration: ${cfg.calibration.num_sequences} packed rows × ${cfg.calibration.seq_len} tokens (seed ${cfg.seed})`,
     '',
     'No recovery finetuning has been applied.',
     '',

@@ -4,6 +4,7 @@
  * `protect_last` layers and breaks ties towards the larger (deeper) index, as the seed paper's
  * search does.
  */
+import type { PruneConfig } from '../../shared/config/prune';
 
 export interface ProtectSpec {
   numLayers: number;
@@ -11,6 +12,15 @@ export interface ProtectSpec {
   numRemove: number;
   protectFirst: number;
   protectLast: number;
+}
+
+/**
+ * The protected ranges of a prune config for a model of `numLayers` layers. An unset protect_last
+ * is 1 for SLEB (its `latter_barrier` = 1: the last alive block is never switched off, §7.2.6) and
+ * 0 for every other method (reverse_order removes the deepest layers by design).
+ */
+export function protectSpecOf(cfg: Pick<PruneConfig, 'method' | 'num_layers' | 'protect_first' | 'protect_last'>, numLayers: number): ProtectSpec {
+  return { numLayers, numRemove: cfg.num_layers, protectFirst: cfg.protect_first, protectLast: cfg.protect_last ?? (cfg.method === 'sleb' ? 1 : 0) };
 }
 
 /**

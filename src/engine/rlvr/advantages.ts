@@ -16,6 +16,8 @@
  */
 import { GRPO_SCALE_REWARDS } from '../../shared/config/grpo';
 
+import { passAtK } from '../tasks/metrics';
+
 /** The config's list (src/shared/config/grpo.ts), under the engine's name. */
 export const SCALE_REWARDS = GRPO_SCALE_REWARDS;
 export type ScaleRewards = (typeof SCALE_REWARDS)[number];
@@ -76,18 +78,16 @@ export function groupAdvantages(rewards: readonly number[], G: number, scale: Sc
   return out;
 }
 
-/** C(n, k), 0 when k < 0 or k > n (float64; exact for the small n of a group). */
-export function binomial(n: number, k: number): number {
-  if (k < 0 || n < 0 || k > n) return 0;
-  let r = 1;
-  for (let i = 1; i <= Math.min(k, n - k); i++) r = (r * (n - Math.min(k, n - k) + i)) / i;
-  return r;
-}
-
-/** Unbiased pass@k from n samples with c correct (§5.1): 1 − C(n−c, k) / C(n, k). */
-export function passAtKEstimate(n: number, c: number, k: number): number {
-  if (!(k >= 1 && k <= n)) throw new Error(`pass@k: expected 1 ≤ k ≤ n (${n}), got k = ${k}`);
-  return 1 - binomial(n - c, k) / binomial(n, k);
+/**
+ * q = C(n−c−1, k−1) / C(n−1, k−1): for an incorrect sample, the share of the (k−1)-subsets of the
+ * other n−1 samples that hold no correct one (§5.2–5.3). It is 1 − pass@(k−1) of those n−1 samples,
+ * so it comes from the one pass@k implementation (tasks/metrics.ts, ratio form: no binomial is ever
+ * formed, nothing overflows at G ≈ 1024, k ≈ G/2). k = 1: q = 1 (the empty subset holds no correct one).
+ */
+export function incorrectMissShare(n: number, c: number, k: number): number {
+  if (k === 1) return 1;
+  if (c >= n) return 0; // no incorrect sample exists; the value is never used
+  return 1 - passAtK(n - 1, c, k - 1);
 }
 
 /**
@@ -104,13 +104,13 @@ export function passAtKAdvantages(correct: readonly boolean[], G: number, k: num
   for (let s = 0; s < correct.length; s += G) {
     const group = correct.slice(s, s + G);
     const c = group.filter(Boolean).length;
-    const rbar = passAtKEstimate(G, c, k);
+    const rbar = passAtK(G, c, k);
     const sigma = Math.sqrt(rbar * (1 - rbar));
     if (!(sigma > 1e-12)) {
       out.push(...group.map(() => 0));
       continue;
     }
-    const q = binomial(G - c - 1, k - 1) / binomial(G - 1, k - 1);
+    const q = incorrectMissShare(G, c, k);
     const pos = (1 - rbar) / sigma;
     const neg = (1 - rbar - q) / sigma;
     out.push(...group.map((ok) => (ok ? pos : neg)));

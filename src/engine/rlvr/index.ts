@@ -1,15 +1,20 @@
 /**
  * RLVR: GRPO exactly as TRL's GRPOTrainer (ALGORITHMS.md §1), on the engine's compiled training
- * steps, with LLDS (§2) in the loss head. The variants still to come (failure-prefix rollouts §3, THR §4) are meant to
- * plug in as inputs of the loss head (per-token weights, old log-probs already stored) or as
- * host-side advantage / prompt computations — see docs/dev/GRPO-CONTRACT.md.
+ * steps, with LLDS (§2) in the loss head, failure-prefix conditioning (§3), THR token weights (§4)
+ * and the Pass@k advantage methods (§5) as host-side computations feeding the loss head's inputs
+ * — see docs/dev/GRPO-CONTRACT.md.
  *
  *   policyLoss.ts       the in-graph loss head (ratio, clipping, δ, k3 KL, loss types, metrics)
  *   lldsLoss.ts         LLDS regulariser (§2.2, three gates) and the §2.1 pos/neg log-prob monitors
  *   answerSpan.ts       LLDS-MA answer spans from each task's answer marker
  *   policyGraph.ts      decoder → temperature-scaled token log-probs; loss builder; scoring graph
  *   policyTrainer.ts    compiled step + policy / reference scorers for one batch shape
- *   advantages.ts       group advantages (scale_rewards, NaN), Pass@k estimate and advantages
+ *   advantages.ts       group advantages (scale_rewards, NaN), Chen's Pass@k advantages
+ *   pkpo.ts             the pass_at_k_method choices: PKPO (mean / LOO baseline), §5.4 surrogates
+ *   thr.ts, thrRun.ts   Token Hidden Reward (§4, reconstruction) → token weights, metrics, histograms
+ *   rewardFunctions.ts  weighted reward functions (§1.2) and rewards/<name>/ metrics
+ *   prefixRobustness.ts, prefixEvalRun.ts  failure-prefix robustness evals (§3.5)
+ *   runWarnings.ts      run-start warnings (LLDS inert, sequence ratio + token-sum loss, …)
  *   rollout.ts          prompts → sampled completions → verifier rewards → training rows
  *   generationBatch.ts  one generation batch with every loss-head feed
  *   metrics.ts          §1.8 metrics and the logging window
@@ -35,8 +40,7 @@ export {
   ADVANTAGE_EPS,
   groupAdvantages,
   nanMeanStd,
-  binomial,
-  passAtKEstimate,
+  incorrectMissShare,
   passAtKAdvantages,
   type ScaleRewards,
   type GroupAdvantages,
@@ -45,6 +49,8 @@ export { drawPrompts, sampleCompletions, packRows, type PromptItem, type Complet
 export { makeGenerationBatch, batchSeed, type GenerationBatch, type GenerationSettings } from './generationBatch';
 export { rolloutMetrics, clipExtremes, policyMonitorMetrics, MetricWindow } from './metrics';
 export { runGrpo, lossSpecOf, lldsWarnings } from './run';
+export { grpoWarnings, sequenceRatioWarnings, passAtKWarnings } from './runWarnings';
+export { PASS_AT_K_METHODS, passAtKMethodAdvantages, pkpoTransformedRewards, type PassAtKMethod } from './pkpo';
 export {
   buildFailurePrefixPrompts,
   prefixCuts,
@@ -59,3 +65,20 @@ export {
   type FailurePrefixStats,
 } from './failurePrefix';
 export { PrefixPool, type PoolSampling } from './prefixPool';
+export {
+  THR_NORMALIZATIONS,
+  tokenHiddenRewards,
+  thrTokenWeights,
+  thrMetrics,
+  thrHistogram,
+  rowThr,
+  checkThrSpec,
+  type ThrSpec,
+  type ThrInput,
+  type ThrNormalization,
+  type ThrHistogram,
+} from './thr';
+export { lmHeadOf, thrNotice, ThrHistogramLog, THR_HISTOGRAM_FILE } from './thrRun';
+export { applyRewardFunctions, rewardFunctionMetrics, rewardFunctionValue, weightedReward, type RewardFunction, type ScoredRewards } from './rewardFunctions';
+export { buildRobustnessSet, evaluateRobustness, robustnessSetMetrics, type RobustnessPrompt, type RobustnessSpec, type PrefixKind } from './prefixRobustness';
+export { PrefixRobustnessEval } from './prefixEvalRun';

@@ -11,23 +11,34 @@
  *   action   (Eq. 4): L = (1/|Y_pre|) Σ_{Y_pre} gate_i · pen_i / |y_i|
  *   response (Eq. 10): L = Σ_{Y_pre} gate_i · pen_i / Σ_{Y_pre} |y_i|
  *   token    (Eq. 9):  L = Σ_{Y_pre} pen_i / Σ_{Y_pre} |y_i|
+ * normalization 'response_tokens' (the released code's reduction, §2.2): any gate, then
+ *   L = Σ_{Y_pre} gate_i · pen_i / Σ_{all completions} |y_i|   (masked mean over every response token)
+ * which is weaker than the paper's by the share of Y_pre tokens and drifts with accuracy.
  * A single-turn completion is one action, so the action gate equals the response gate; the two
  * differ only in normalisation (per completion vs over Y_pre's tokens). Empty Y_pre: L = 0.
  * The head adds λ·L to the GRPO loss (Eq. 6).
  */
+import { LLDS_NORMALIZATIONS } from '../../shared/config/grpoScience';
 import { GraphBuildError, op, type Tensor } from '../onnx';
 
 export const LLDS_GATES = ['action', 'response', 'token'] as const;
 export type LldsGate = (typeof LLDS_GATES)[number];
+export { LLDS_NORMALIZATIONS };
+export type LldsNormalization = (typeof LLDS_NORMALIZATIONS)[number];
 
 export interface LldsSpec {
   gate: LldsGate;
   /** λ in L_total = L_GRPO + λ·L_LLDS. */
   lambda: number;
+  /** 'paper' (Eq. 4/9/10, default) | 'response_tokens' (released code: over all response tokens). */
+  normalization?: LldsNormalization;
 }
 
 export function checkLldsSpec(s: LldsSpec): void {
   if (!(LLDS_GATES as readonly string[]).includes(s.gate)) throw new GraphBuildError(`llds.gate: expected one of ${LLDS_GATES.join(', ')}, got '${s.gate}'`);
+  if (s.normalization !== undefined && !(LLDS_NORMALIZATIONS as readonly string[]).includes(s.normalization)) {
+    throw new GraphBuildError(`llds.normalization: expected one of ${LLDS_NORMALIZATIONS.join(', ')}, got '${s.normalization}'`);
+  }
   if (!(s.lambda >= 0 && Number.isFinite(s.lambda))) throw new GraphBuildError(`llds.lambda: expected a finite number ≥ 0, got ${s.lambda}`);
 }
 
@@ -52,7 +63,9 @@ export function lldsTerms(logprobs: Tensor, old: Tensor, A: Tensor, m: Tensor, w
   const pen = op.mul(op.reduceSum(penTok, [1], true), gate); // [B, 1]
   const preTokens = op.reduceSum(op.mul(len, pre));
   const loss =
-    spec.gate === 'action'
+    spec.normalization === 'response_tokens'
+      ? op.div(op.reduceSum(pen), op.maximum(op.reduceSum(len), 1))
+      : spec.gate === 'action'
       ? op.div(op.reduceSum(op.div(pen, op.maximum(len, 1))), op.maximum(op.reduceSum(pre), 1))
       : op.div(op.reduceSum(pen), op.maximum(preTokens, 1));
   const hit = op.mul(op.mul(op.cast(op.greater(delta, 0), 'float32'), m), gate);

@@ -13,8 +13,20 @@ function stats(values: readonly number[]): { mean: number; min: number; max: num
   return { mean: values.reduce((a, b) => a + b, 0) / values.length, min: Math.min(...values), max: Math.max(...values) };
 }
 
-/** Metrics of a generation batch: completion lengths, rewards, accuracy, group statistics. */
-export function rolloutMetrics(completions: readonly Completion[], adv: GroupAdvantages, taskOf: (c: Completion) => string, G: number): Record<string, number> {
+/**
+ * Metrics of a generation batch: completion lengths, rewards, accuracy, group statistics.
+ * `trained` are the advantages the loss uses (GRPO's, or a Pass@k method's, §5): a group whose
+ * trained advantages are all 0 gives no gradient, which `frac_advantage_zero` counts. With Pass@k
+ * that is more than TRL's `frac_reward_zero_std` (e.g. n − c < k: every k-subset holds a correct
+ * sample, so the rewards differ but the advantages are 0).
+ */
+export function rolloutMetrics(
+  completions: readonly Completion[],
+  adv: GroupAdvantages,
+  taskOf: (c: Completion) => string,
+  G: number,
+  trained: readonly number[] = adv.advantages,
+): Record<string, number> {
   const m: Record<string, number> = {};
   const lengths = completions.map((c) => c.tokens.length);
   const terminated = completions.filter((c) => !c.truncated).map((c) => c.tokens.length);
@@ -43,6 +55,9 @@ export function rolloutMetrics(completions: readonly Completion[], adv: GroupAdv
   }
   const groups = adv.zeroStd.length;
   m.frac_reward_zero_std = groups ? adv.zeroStd.filter(Boolean).length / groups : 0;
+  let zeroAdv = 0;
+  for (let k = 0; k < groups; k++) if (trained.slice(k * G, (k + 1) * G).every((a) => a === 0)) zeroAdv++;
+  m.frac_advantage_zero = groups ? zeroAdv / groups : 0;
   m.accuracy = completions.length ? completions.filter((c) => c.correct).length / completions.length : 0;
   let solveAll = 0;
   let solveNone = 0;

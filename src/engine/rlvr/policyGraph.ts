@@ -23,6 +23,10 @@ export const POLICY_DATA = {
   targetIds: 'target_ids',
   /** Scoring graph output: float32 [B, T]. */
   logprobs: 'logprobs',
+  /** Scoring graph output with `hidden`: float32 [B, T, d], the final hidden states (LM head input; THR §4). */
+  hidden: 'normed_hidden',
+  /** Scoring graph output with `hidden`: float32 [B, T], entropy of softmax(logits / T) (THR's entropy overlap). */
+  entropy: 'entropy',
 } as const;
 
 export interface PolicyShape {
@@ -63,10 +67,10 @@ export function grpoLossBuilder(shape: PolicyShape, loss: PolicyLossSpec): LossB
 }
 
 /**
- * Forward-only log-probs graph. `weightsAsInputs`: the policy's weights are fed each run (every
+ * Forward-only log-probs graph (with `hidden`, also the final hidden states and token entropies). `weightsAsInputs`: the policy's weights are fed each run (every
  * HF tensor, or with `lora` the adapters by PEFT name); otherwise `weights` are frozen in it.
  */
-export function buildScoreGraph(shape: PolicyShape, weightsAsInputs: boolean): Graph {
+export function buildScoreGraph(shape: PolicyShape, weightsAsInputs: boolean, opts: { hidden?: boolean } = {}): Graph {
   const g = new Graph('policy_score');
   const d = buildDecoder(shape.config, shape.weights, {
     graph: g,
@@ -78,6 +82,11 @@ export function buildScoreGraph(shape: PolicyShape, weightsAsInputs: boolean): G
     outputs: {},
   });
   const targets = g.input(POLICY_DATA.targetIds, 'int64', [shape.batch, shape.seqLen]);
-  g.output(scaledTokenStats(d.tensors.logits, targets, shape.temperature, false).logprobs, POLICY_DATA.logprobs);
+  const stats = scaledTokenStats(d.tensors.logits, targets, shape.temperature, opts.hidden === true);
+  g.output(stats.logprobs, POLICY_DATA.logprobs);
+  if (opts.hidden) {
+    g.output(d.tensors.normedHidden, POLICY_DATA.hidden);
+    g.output(stats.entropy!, POLICY_DATA.entropy);
+  }
   return g;
 }

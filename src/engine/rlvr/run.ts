@@ -17,9 +17,11 @@
  */
 import { join } from 'node:path';
 import type { GrpoConfig } from '../../shared/config/grpo';
+import { grpoBatchShape } from '../../shared/config/grpoBatches';
 import type { RunContext, RunExecutor } from '../../shared/runContext';
 import { MixtureStream, type MixtureEntry } from '../data/batches';
 import { InferenceModel } from '../generate/inferenceModel';
+import { sessionBuildCount } from '../onnx/session';
 import { loadModelFolder } from '../model/folder';
 import { loraParameterCount, saveLoraAdapter, type LoraSpec } from '../model/lora';
 import { learningRateAt, type OptimizerSettings, type ScheduleSpec } from '../optim';
@@ -30,11 +32,15 @@ import { checkTaskNames } from '../toolkit/taskCheck';
 import { checkpointDir, readTrainCheckpoint, writeTrainCheckpoint } from '../toolkit/trainCheckpoint';
 import { sessionSettingsOf } from '../toolkit/trainLoop';
 import { batchSeed, makeGenerationBatch, type GenerationBatch, type GenerationSettings } from './generationBatch';
-import { hasAnswerMarker } from './answerSpan';
+import { grpoWarnings } from './runWarnings';
 import { clipExtremes, MetricWindow, policyMonitorMetrics, rolloutMetrics } from './metrics';
 import { POLICY_OUTPUTS, type PolicyLossSpec } from './policyLoss';
 import { PolicyTrainer, scalarOf } from './policyTrainer';
 import { PrefixPool } from './prefixPool';
+import { lmHeadOf, thrNotice, ThrHistogramLog } from './thrRun';
+import { rowThr, thrMetrics } from './thr';
+import { rewardFunctionMetrics } from './rewardFunctions';
+import { PrefixRobustnessEval } from './prefixEvalRun';
 
 /** Prompts drawn to measure the longest prompt when max_prompt_length is 0. */
 const PROMPT_PROBE = 256;
@@ -49,30 +55,8 @@ export function lossSpecOf(cfg: GrpoConfig): PolicyLossSpec {
     delta: cfg.delta ?? null,
     beta: cfg.beta,
     maxCompletionLength: cfg.max_completion_length,
-    ...(cfg.llds.enabled ? { llds: { gate: cfg.llds.gate, lambda: cfg.llds.lambda } } : {}),
+    ...(cfg.llds.enabled ? { llds: { gate: cfg.llds.gate, lambda: cfg.llds.lambda, normalization: cfg.llds.normalization } } : {}),
   };
-}
-
-/**
- * Run-start warnings for LLDS settings that cannot act (§2.2): with one optimizer step per
- * generation batch π_old = π_θ on every step, Δ ≡ 0 and the regulariser is inert; and LLDS-MA
- * (answer_weight ≠ 1) is off for tasks without an answer marker (answerSpan.ts).
- */
-export function lldsWarnings(cfg: GrpoConfig): string[] {
-  if (!cfg.llds.enabled) return [];
-  const out: string[] = [];
-  if (cfg.num_iterations === 1) {
-    out.push(
-      'llds: with num_iterations 1 every step trains on a freshly generated batch, so the old and current log-probs are equal, Δ ≡ 0 and LLDS has no effect; set num_iterations ≥ 2 for it to act',
-    );
-  }
-  const unmarked = [...new Set(cfg.tasks.map((r) => r.task).filter((t) => !hasAnswerMarker(t)))];
-  if (cfg.llds.answer_weight !== 1 && unmarked.length > 0) {
-    out.push(
-      `llds.answer_weight ${cfg.llds.answer_weight}: ${unmarked.join(', ')} ${unmarked.length > 1 ? 'have' : 'has'} no answer marker, so ${unmarked.length > 1 ? 'their' : 'its'} completions have no answer span and LLDS-MA is off for ${unmarked.length > 1 ? 'them' : 'it'}`,
-    );
-  }
-  return out;
 }
 
 function optimizerOf(t: GrpoConfig['training']): OptimizerSettings {
@@ -105,6 +89,8 @@ function rowShape(cfg: GrpoConfig, tasks: MixtureEntry[], encode: (t: string) =>
   return { maxPrompt, seqLen: maxPrompt + C };
 }
 
+export { lldsWarnings } from './runWarnings';
+
 export const runGrpo: RunExecutor = async (ctx) => {
   const cfg = ctx.config;
   if (cfg.kind !== 'grpo') throw new Error(`the grpo executor got a '${cfg.kind}' config`);
@@ -112,6 +98,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
   const t = cfg.training;
   const dir = resolveModelFolder(cfg.model, ctx.dataDir);
   const folder = await loadModelFolder(dir);
+  folder.tokenizer = folder.tokenizer.withPromptFormat(cfg.prompt_format, cfg.sequence_end);
   const { config, tokenizer } = folder;
   const session = sessionSettingsOf(ctx);
   const tasks: MixtureEntry[] = cfg.tasks.map((r) => ({ task: r.task, weight: r.weight, options: r.options }));
@@ -119,11 +106,22 @@ export const runGrpo: RunExecutor = async (ctx) => {
   const G = cfg.num_generations;
   const B = cfg.prompts_per_step * G;
   const mu = cfg.num_iterations;
+  // Micro-batches and accumulation (TRL steps_per_generation / gradient_accumulation_steps).
+  const mini = grpoBatchShape(cfg);
+  const stepsPerBatch = mu * mini.stepsPerPass; // optimizer steps on one generation batch
   const loss = lossSpecOf(cfg);
   const limit = config.sliding_window ?? config.max_position_embeddings;
 
-  // Generation: KV-cache sampling with the policy's weights of the moment (swapped in per batch).
-  const sampler = InferenceModel.create(config, folder.weights, tokenizer, { ...session, batchSize: Math.min(B, 64), fitToLimit: true }, folder.generationConfig);
+  // Generation: in-graph (or, on WebGPU, JS-loop) sampling whose graphs take the trainable state
+  // as inputs — every weight, or the LoRA adapters on the stored base — so a policy update is a
+  // new feed (sampler.setState), never a rebuilt session.
+  const sampler = InferenceModel.create(
+    config,
+    folder.weights,
+    tokenizer,
+    { ...session, batchSize: Math.min(B, 64), fitToLimit: true, trainable: lora ? { lora } : 'all' },
+    folder.generationConfig,
+  );
   const { maxPrompt, seqLen } = rowShape(cfg, tasks, (s) => sampler.encodePrompt(s), limit, `${dir}/config.json`, ctx.log);
   const padId = sampler.padId;
 
@@ -142,13 +140,15 @@ export const runGrpo: RunExecutor = async (ctx) => {
     config,
     weights: folder.weights,
     lora,
-    batch: B,
+    batch: mini.microRows,
+    accumulationSteps: mini.accumulation,
     seqLen,
     temperature: cfg.temperature,
     loss,
     optimizer: optimizerOf(t),
     session,
     seed: cfg.seed,
+    scoreHidden: cfg.thr.enabled,
     ...(resume ? { resume } : {}),
   });
   try {
@@ -161,7 +161,8 @@ export const runGrpo: RunExecutor = async (ctx) => {
         `loss ${cfg.loss_type}, ${cfg.importance_sampling_level}-level ratio, beta ${cfg.beta}, num_iterations ${mu}` +
         (cfg.llds.enabled ? `, LLDS ${cfg.llds.gate}-gated, lambda ${cfg.llds.lambda}` : ''),
     );
-    for (const w of lldsWarnings(cfg)) ctx.log('warn', w);
+    if (cfg.thr.enabled) ctx.log('info', thrNotice(cfg.thr));
+    for (const w of grpoWarnings(cfg)) ctx.log('warn', w);
     if (policy.step === 0) ctx.metrics(0, { 'train/trainable_parameters': trainable });
 
     const gen: GenerationSettings = {
@@ -176,9 +177,16 @@ export const runGrpo: RunExecutor = async (ctx) => {
       padId,
       scaleRewards: cfg.scale_rewards,
       passAtK: cfg.pass_at_k,
+      passAtKMethod: cfg.pass_at_k_method,
+      rewardFunctions: cfg.reward_functions,
       maskTruncated: cfg.mask_truncated_completions,
       lossType: cfg.loss_type,
       beta: cfg.beta,
+      microRows: mini.microRows,
+      accumulation: mini.accumulation,
+      thr: cfg.thr.enabled
+        ? { spec: { p: cfg.thr.p, normalization: cfg.thr.normalization, topFraction: cfg.thr.top_fraction }, hiddenSize: config.hidden_size, lmHead: () => lmHeadOf(policy.modelWeights()) }
+        : null,
       llds: cfg.llds.enabled ? { answerWeight: cfg.llds.answer_weight, decode: (ids) => tokenizer.decode(ids, { skipSpecial: true }) } : null,
     };
     const warned = new Set<string>();
@@ -186,11 +194,19 @@ export const runGrpo: RunExecutor = async (ctx) => {
       if (warned.size < 5 && !warned.has(m)) ctx.log('warn', m);
       warned.add(m);
     };
+    // failure-prefix robustness evals (§3.5): prefixes built once, with the policy at the start
+    const prefixEval = cfg.prefix_eval.enabled ? new PrefixRobustnessEval(cfg, tasks, (ids) => tokenizer.decode(ids as number[], { skipSpecial: true })) : null;
     const evalNow = async (step: number) => {
-      await sampler.setWeights(policy.modelWeights());
+      sampler.setState(policy.stateTensors());
       const m = await evaluateQuick(sampler, tasks, { examples: cfg.eval_examples, seed: cfg.seed, maxNewTokens: cfg.max_completion_length, signal: ctx.signal });
+      if (prefixEval) Object.assign(m, await prefixEval.evaluate(sampler));
       if (Object.keys(m).length) ctx.metrics(step, m);
     };
+    if (prefixEval) {
+      sampler.setState(policy.stateTensors());
+      ctx.metrics(policy.step, await prefixEval.build(sampler));
+      if (!(t.eval_every > 0 && policy.step === 0)) ctx.metrics(policy.step, await prefixEval.evaluate(sampler));
+    }
     if (t.eval_every > 0 && policy.step === 0) await evalNow(0);
 
     const schedule = scheduleOf(t);
@@ -200,6 +216,8 @@ export const runGrpo: RunExecutor = async (ctx) => {
     const poolSampling = { maxCompletionLength: cfg.max_completion_length, temperature: cfg.temperature, topP: cfg.top_p, topK: cfg.top_k, maxPromptTokens: maxPrompt };
     const decodeText = (ids: readonly number[]) => tokenizer.decode(ids as number[], { skipSpecial: true });
     let batch: GenerationBatch | null = null;
+    let buildsAfterFirstStep: number | null = null;
+    const thrLog = new ThrHistogramLog(ctx.runDir);
     while (policy.step < t.max_steps) {
       if (ctx.signal.aborted) {
         ctx.log('info', `cancelled at step ${policy.step} of ${t.max_steps}`);
@@ -207,8 +225,8 @@ export const runGrpo: RunExecutor = async (ctx) => {
       }
       const step = policy.step;
       const started = performance.now();
-      if (step % mu === 0 || !batch) {
-        await sampler.setWeights(policy.modelWeights());
+      if (step % stepsPerBatch === 0 || !batch) {
+        sampler.setState(policy.stateTensors());
         let drawn;
         if (pool) {
           if (pool.due(step)) {
@@ -219,39 +237,53 @@ export const runGrpo: RunExecutor = async (ctx) => {
           }
           drawn = pool.draw(cfg.prompts_per_step) ?? undefined;
         }
-        batch = await makeGenerationBatch(gen, stream, sampler, policy, batchSeed(cfg.seed, Math.floor(step / mu)), warnOnce, drawn);
+        batch = await makeGenerationBatch(gen, stream, sampler, policy, batchSeed(cfg.seed, Math.floor(step / stepsPerBatch)), warnOnce, drawn);
         if (pool) window.add(conditionedMetrics(batch, drawn !== undefined));
         counters.tokens! += batch.rows.rowTokens.reduce((a, b) => a + b, 0);
         counters.skipped_prompts! += batch.skippedPrompts;
-        window.add(rolloutMetrics(batch.completions, batch.group, (c) => batch!.prompts[c.group]!.example.task, G));
-        if (step % t.log_every === 0) logCompletions(ctx, batch, step + 1, cfg.completions_to_log);
+        window.add(rolloutMetrics(batch.completions, batch.group, (c) => batch!.prompts[c.group]!.example.task, G, batch.advantages));
+        window.add(rewardFunctionMetrics(batch.rewardsByFunction));
+        if (batch.thr) {
+          window.add(thrMetrics(batch.thr.values, batch.rows.mask, batch.thr.weights, batch.thr.entropy));
+          thrLog.append(step + 1, batch.thr.values, batch.rows.mask);
+        }
+        if (step % t.log_every === 0) logCompletions(ctx, batch, step + 1, cfg.completions_to_log, batch.thr ? (ids) => ids.map((id) => tokenizer.decode([id])) : null);
       }
-      const r = await policy.trainStep(batch.rows, batch.head, learningRateAt(schedule, step));
+      const pass = step % mini.stepsPerPass; // which accumulation window of the batch this step trains on
+      const parts = batch.micro.slice(pass * mini.accumulation, (pass + 1) * mini.accumulation);
+      const r = await policy.trainMicroBatches(parts, learningRateAt(schedule, step));
       if (!Number.isFinite(r.loss)) {
         throw new Error(`training diverged at step ${step + 1}: loss is ${r.loss}; lower training.learning_rate (now ${t.learning_rate}) or set training.max_grad_norm`);
       }
-      const o = r.outputs;
-      const ext = clipExtremes(o[POLICY_OUTPUTS.clipLowPerSequence]!.data as Float32Array, o[POLICY_OUTPUTS.clipHighPerSequence]!.data as Float32Array, batch.rows.maskedTokens);
+      // Per-micro-batch head outputs: means averaged over the step's micro-batches, extremes over all its rows.
+      const perSeq = (k: string) => Float32Array.from(r.microOutputs.flatMap((o) => Array.from(o[k]!.data as Float32Array)));
+      const ext = clipExtremes(perSeq(POLICY_OUTPUTS.clipLowPerSequence), perSeq(POLICY_OUTPUTS.clipHighPerSequence), parts.flatMap((p) => p.rows.maskedTokens));
+      for (const o of r.microOutputs) {
+        window.add({
+          entropy: scalarOf(o[POLICY_OUTPUTS.entropyMean]),
+          ...(cfg.beta !== 0 ? { kl: scalarOf(o[POLICY_OUTPUTS.klMean]) } : {}),
+          'clip_ratio/low_mean': scalarOf(o[POLICY_OUTPUTS.clipLowMean]),
+          'clip_ratio/high_mean': scalarOf(o[POLICY_OUTPUTS.clipHighMean]),
+          'clip_ratio/region_mean': scalarOf(o[POLICY_OUTPUTS.clipRegionMean]),
+          ...policyMonitorMetrics(o, cfg.llds.enabled),
+        });
+      }
       window.add({
         loss: r.loss,
         grad_norm: r.gradNorm,
-        entropy: scalarOf(o[POLICY_OUTPUTS.entropyMean]),
-        ...(cfg.beta !== 0 ? { kl: scalarOf(o[POLICY_OUTPUTS.klMean]) } : {}),
-        'clip_ratio/low_mean': scalarOf(o[POLICY_OUTPUTS.clipLowMean]),
-        'clip_ratio/high_mean': scalarOf(o[POLICY_OUTPUTS.clipHighMean]),
-        'clip_ratio/region_mean': scalarOf(o[POLICY_OUTPUTS.clipRegionMean]),
         'clip_ratio/low_min': ext.lowMin,
         'clip_ratio/high_max': ext.highMax,
-        ...policyMonitorMetrics(o, cfg.llds.enabled),
         step_time: (performance.now() - started) / 1000,
       });
       const done = policy.step;
+      // Sessions are built during the first step (generation, scoring, training); none after it.
+      buildsAfterFirstStep ??= sessionBuildCount();
       ctx.progress(done, t.max_steps, 'train');
       if (done % t.log_every === 0 || done === t.max_steps) {
-        ctx.metrics(done, { ...window.flush(), learning_rate: r.lr, num_tokens: counters.tokens! });
+        ctx.metrics(done, { ...window.flush(), learning_rate: r.lr, num_tokens: counters.tokens!, 'perf/session_builds': sessionBuildCount() - buildsAfterFirstStep });
       }
       if (t.eval_every > 0 && done % t.eval_every === 0 && done < t.max_steps) await evalNow(done);
-      if (t.checkpoint_every > 0 && done % t.checkpoint_every === 0 && done % mu === 0 && done < t.max_steps) {
+      if (t.checkpoint_every > 0 && done % t.checkpoint_every === 0 && done % stepsPerBatch === 0 && done < t.max_steps) {
         const ckDir = checkpointDir(ctx.runDir, done);
         await writeTrainCheckpoint(ckDir, policy.params, { trainer: policy.snapshot(), stream: { drawn: stream.drawn, skipped: stream.skipped }, counters });
         ctx.checkpoint({ dir: ckDir, step: done });
@@ -270,8 +302,10 @@ export const runGrpo: RunExecutor = async (ctx) => {
       for (const f of files) ctx.artifact(join(adapterDir, f), f.endsWith('.json') ? 'lora-adapter' : 'lora-adapter-file');
     }
     await saveAndRegister(ctx, out, { config, weights, tokenizer: { json: tokenizer.json, configJson: tokenizer.configJson }, generationConfig: folder.generationConfig });
-    await sampler.setWeights(weights);
+    thrLog.register(ctx);
+    sampler.setState(policy.stateTensors());
     const final = await evaluateQuick(sampler, tasks, { examples: cfg.eval_examples, seed: cfg.seed, maxNewTokens: cfg.max_completion_length, signal: ctx.signal });
+    if (prefixEval) Object.assign(final, await prefixEval.evaluate(sampler));
     if (Object.keys(final).length) ctx.metrics(policy.step, final);
   } finally {
     await policy.release();
@@ -287,16 +321,21 @@ function conditionedMetrics(b: GenerationBatch, conditioned: boolean): Record<st
   return m;
 }
 
-/** The first `n` completions of the batch (whole groups first) as sample rows. */
-function logCompletions(ctx: RunContext, b: GenerationBatch, step: number, n: number): void {
+/**
+ * The first `n` completions of the batch (whole groups first) as sample rows; with THR on, each
+ * row's extra also holds `thr` (one value per completion token, in order; empty when the
+ * completion is masked out) and `thr_tokens` (each token's text) for the samples viewer.
+ */
+function logCompletions(ctx: RunContext, b: GenerationBatch, step: number, n: number, tokenTexts: ((ids: number[]) => string[]) | null): void {
   b.completions.slice(0, n).forEach((c, i) => {
     const ex = b.prompts[c.group]!.example;
+    const thr = b.thr && tokenTexts ? { thr: rowThr(b.thr.values, b.rows.mask, i, b.rows.seqLen), thr_tokens: tokenTexts(c.tokens) } : {};
     ctx.sample({
       step,
       prompt: ex.prompt,
       completion: c.text,
       reward: Number.isFinite(c.reward) ? c.reward : null,
-      extra: { task: ex.task, id: ex.id, group: c.group, advantage: b.advantages[i]!, correct: c.correct, truncated: c.truncated, tokens: c.tokens.length, answer: ex.answer, errorClass: c.errorClass },
+      extra: { task: ex.task, id: ex.id, group: c.group, advantage: b.advantages[i]!, correct: c.correct, truncated: c.truncated, tokens: c.tokens.length, answer: ex.answer, errorClass: c.errorClass, ...thr },
     });
   });
 }

@@ -2,7 +2,8 @@
  * Evaluation math, pure functions over plain arrays:
  *  - unbiased pass@k (ALGORITHMS.md §5.1, the Codex/HumanEval estimator) in its numerically
  *    stable product form, and its mean over problems;
- *  - maj@k (majority vote of the parsed answers of k samples);
+ *  - maj@k from n ≥ k samples: the majority vote's correctness averaged over every k-subset of
+ *    the n samples (the same use of all samples as the unbiased pass@k), computed exactly;
  *  - accuracy overall and broken down by a metadata knob, error-class counts;
  *  - choice accuracy from per-choice log-likelihoods, summed or length-normalised (lm-eval's
  *    acc / acc_norm).
@@ -58,9 +59,83 @@ export function majorityVote(answers: readonly (string | null)[], k: number): st
   return best;
 }
 
-/** maj@k for one problem: does the majority answer equal the gold one? */
+/** maj@k of exactly the first k samples: does their majority answer equal the gold one? */
 export function majAtK(answers: readonly (string | null)[], gold: string, k: number): boolean {
   return majorityVote(answers, k) === gold;
+}
+
+/** log C(n, k) as a sum of logs (no overflow); −Infinity when k < 0 or k > n. */
+export function logBinomial(n: number, k: number): number {
+  if (k < 0 || k > n) return Number.NEGATIVE_INFINITY;
+  const m = Math.min(k, n - k);
+  let s = 0;
+  for (let i = 1; i <= m; i++) s += Math.log((n - m + i) / i);
+  return s;
+}
+
+function logAddExp(a: number, b: number): number {
+  if (a === Number.NEGATIVE_INFINITY) return b;
+  if (b === Number.NEGATIVE_INFINITY) return a;
+  const m = Math.max(a, b);
+  return m + Math.log(Math.exp(a - m) + Math.exp(b - m));
+}
+
+/**
+ * maj@k estimated from all n samples: the mean over every k-subset of the n parsed answers of the
+ * credit the subset's majority vote earns — 1 when `gold` has strictly the most votes, 1/m when it
+ * ties with m − 1 other answers for the most (the expected value of a random tie-break), 0
+ * otherwise. Unparseable answers (null) take a slot but do not vote; a subset with no vote earns 0.
+ * Exact, by counting: with g of the gold answer in the subset, every other answer may contribute at
+ * most g; a dynamic programme over the other answers tracks how many are chosen and how many tie at
+ * g (log space, so large n does not overflow). k = n is the plain majority of all samples.
+ */
+export function majAtKEstimate(answers: readonly (string | null)[], gold: string, k: number): number {
+  const n = answers.length;
+  checkInt('k', k, 1);
+  if (k > n) throw new Error(`maj@k needs k ≤ n samples, got k = ${k}, n = ${n}`);
+  const counts = new Map<string, number>();
+  let unparsed = 0;
+  for (const a of answers) {
+    if (a === null) unparsed++;
+    else counts.set(a, (counts.get(a) ?? 0) + 1);
+  }
+  const g0 = counts.get(gold) ?? 0;
+  if (g0 === 0) return 0;
+  const others = [...counts].filter(([a]) => a !== gold).map(([, c]) => c);
+  const NEG = Number.NEGATIVE_INFINITY;
+  const logTotal = logBinomial(n, k);
+  let prob = 0;
+  for (let g = 1; g <= Math.min(k, g0); g++) {
+    const rest = k - g;
+    const maxTies = Math.floor(rest / g);
+    // dp[t][j]: log of the number of ways to pick t samples from the answers so far, j of them at g
+    let dp: number[][] = Array.from({ length: rest + 1 }, (_, t) => Array.from({ length: maxTies + 1 }, (_, j) => (t === 0 && j === 0 ? 0 : NEG)));
+    for (const c of others) {
+      const next = Array.from({ length: rest + 1 }, () => new Array<number>(maxTies + 1).fill(NEG));
+      for (let t = 0; t <= rest; t++) {
+        for (let j = 0; j <= maxTies; j++) {
+          const cur = dp[t]![j]!;
+          if (cur === NEG) continue;
+          for (let y = 0; y <= Math.min(c, g, rest - t); y++) {
+            const jj = y === g ? j + 1 : j;
+            if (jj > maxTies) continue;
+            next[t + y]![jj] = logAddExp(next[t + y]![jj]!, cur + logBinomial(c, y));
+          }
+        }
+      }
+      dp = next;
+    }
+    const logGold = logBinomial(g0, g);
+    for (let t = 0; t <= rest; t++) {
+      const logNull = logBinomial(unparsed, rest - t); // the remaining slots are unparseable answers
+      if (logNull === NEG) continue;
+      for (let j = 0; j <= maxTies; j++) {
+        if (dp[t]![j] === NEG) continue;
+        prob += Math.exp(logGold + dp[t]![j]! + logNull - logTotal) / (1 + j);
+      }
+    }
+  }
+  return Math.min(1, prob);
 }
 
 export interface Tally {

@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { promptFormatFields } from './promptFormat';
+import { grpoBatchFields } from './grpoBatches';
 import { commonFields, trainingSchema } from './common';
 import { loraSchema } from './sft';
 import { taskRefSchema } from './taskRefs';
+import { grpoPrefixEvalSchema, grpoThrSchema, lldsNormalizationField, passAtKMethodField, rewardFunctionsField } from './grpoScience';
 
 /**
  * The `grpo` run kind: GRPO exactly as TRL's GRPOTrainer (v0.22+ semantics, ALGORITHMS.md §1;
@@ -27,6 +30,7 @@ export const grpoLldsSchema = z
     gate: z.enum(GRPO_LLDS_GATES).default('action'),
     /** LLDS-MA: weight on the final-answer span (tokens from the task's answer marker); 1 = off. */
     answer_weight: z.number().min(0, 'expected answer_weight ≥ 0').max(1, 'expected answer_weight ≤ 1').default(1),
+    normalization: lldsNormalizationField,
   })
   .strict();
 
@@ -94,6 +98,7 @@ export const grpoConfigSchema = z
     kind: z.literal('grpo'),
     ...commonFields,
     model: z.string().min(1, 'expected a model folder path or a registered model id'),
+    ...promptFormatFields,
     /** Prompts come from the tasks' train split; rewards from each task's verifier. */
     tasks: z.array(taskRefSchema).min(1, 'expected at least one task'),
     /** G: completions sampled per prompt (a group). */
@@ -120,14 +125,19 @@ export const grpoConfigSchema = z
     importance_sampling_level: z.enum(GRPO_IS_LEVELS).default('token'),
     /** μ: optimizer steps on each generation batch (ratio ≠ 1 from the second on). */
     num_iterations: z.number().int('expected a whole number').positive('expected ≥ 1').max(64).default(1),
+    ...grpoBatchFields,
     /** Exclude completions that hit max_completion_length from the loss (their rewards still count). */
     mask_truncated_completions: z.boolean().default(false),
     /** k ≥ 1: Chen et al.'s analytic Pass@k advantages (§5.3) on binary correctness instead of GRPO's; 0 = off. */
     pass_at_k: z.number().int('expected a whole number').min(0, 'expected ≥ 0 (0 = off)').default(0),
+    pass_at_k_method: passAtKMethodField,
+    reward_functions: rewardFunctionsField,
     /** LLDS regulariser (§2.2); off by default. */
     llds: grpoLldsSchema.default(() => grpoLldsSchema.parse({})),
+    thr: grpoThrSchema.default(() => grpoThrSchema.parse({})),
     /** Failure-prefix conditioning (§3); off by default. */
     failure_prefix: grpoFailurePrefixSchema.default(() => grpoFailurePrefixSchema.parse({})),
+    prefix_eval: grpoPrefixEvalSchema.default(() => grpoPrefixEvalSchema.parse({})),
     lora: loraSchema.default(() => loraSchema.parse({ enabled: false })),
     training: grpoTrainingSchema.default(() => grpoTrainingSchema.parse({})),
     /** Test examples per task in each eval. */

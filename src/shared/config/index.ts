@@ -9,7 +9,9 @@ export * from './sft';
 export * from './evalRun';
 export * from './prune';
 export * from './grpo';
+export * from './grpoScience';
 export * from './value';
+export * from './promptFormat';
 
 export { CONFIG_SCHEMAS, runConfigSchema, runKindModule, kindModule, RUN_KIND_MODULES, type RunConfig, type RunConfigOf } from '../kinds';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptFormatFields } from './promptFormat';
 import { commonFields } from './common';
 import { BUILTIN_EVAL_TASKS } from './builtinModel';
 import { taskRefSchema } from './taskRefs';
@@ -37,13 +38,14 @@ export const pruneConfigSchema = z
     kind: z.literal('prune'),
     ...commonFields,
     model: z.string().min(1, 'expected a model folder path or a registered model id'),
+    ...promptFormatFields,
     method: z.enum(PRUNE_METHODS).default('block_influence'),
     /** Decoder layers to remove (the block size n of angular_distance and streamline). */
     num_layers: z.number().int('expected a whole number').positive('expected ≥ 1 layer to remove').default(1),
     /** Never remove the first N layers (layer 0 by default, as the seed paper). */
     protect_first: z.number().int('expected a whole number').min(0, 'expected ≥ 0').default(1),
-    /** Never remove the last N layers. */
-    protect_last: z.number().int('expected a whole number').min(0, 'expected ≥ 0').default(0),
+    /** Never remove the last N layers; unset = 1 for sleb (SLEB's latter barrier, ALGORITHMS.md §7.2), 0 otherwise. */
+    protect_last: z.number().int('expected a whole number').min(0, 'expected ≥ 0').optional(),
     calibration: pruneCalibrationSchema.default(() => pruneCalibrationSchema.parse({})),
     eval: pruneEvalSchema.default(() => pruneEvalSchema.parse({})),
     /** iterative_task only: eval examples per task for every candidate layer. */

@@ -33,7 +33,7 @@ afterEach(() => {
 /** A run written through the store API, left in `status`. */
 function makeRun(id: string, status: 'running' | 'succeeded'): void {
   const t0 = 1_790_000_000_000;
-  src.runs.create({ id, kind: 'eval', name: 'stored run', notes: '', config: { kind: 'eval', seed: 3 }, modelRef: 'builtin:tiny', tags: ['x'], parentId: null, createdAt: t0, owner: null });
+  src.runs.create({ id, kind: 'eval', name: 'stored run', notes: '', config: { kind: 'eval', seed: 3, model: 'builtin:tiny', tasks: [{ task: 'arithmetic' }] }, modelRef: 'builtin:tiny', tags: ['x'], parentId: null, createdAt: t0, owner: null });
   src.runs.transition(id, 'running', { startedAt: t0 + 1000 });
   if (status === 'succeeded') src.runs.transition(id, 'succeeded', { endedAt: t0 + 5000, exitReason: null });
   src.telemetry.insertMetrics(Array.from({ length: 20 }, (_, i) => ({ runId: id, key: 'loss', step: i, value: 1 / (i + 1), time: t0 + i })));

@@ -25,6 +25,9 @@ describe('evaluation harness', () => {
     expect(r.passAtK['4']).toBeCloseTo(2 / 3);
     // maj@4: only the first problem's majority (5) is right.
     expect(r.majAtK['4']).toBeCloseTo(1 / 3);
+    // maj@2 averages over all 6 pairs of each problem's 4 samples (a tie credits 1/2):
+    // problem 1 {5,6} ½ {5,5} 1 {5,7} ½ {6,5} ½ {6,7} 0 {5,7} ½ → 3/6; problem 2 three pairs with 8 tie → 1.5/6
+    expect(r.majAtK['2']).toBeCloseTo((0.5 + 0.25) / 3, 12);
     expect(r.breakdown.digits).toEqual({
       '1': { count: 1, correct: 1, accuracy: 1 },
       '2': { count: 2, correct: 0, accuracy: 0 },

@@ -76,7 +76,8 @@ describe('exported model folders', () => {
   it('sharded folders follow the HF layout: index with total_size and a sorted weight_map over every tensor', async () => {
     const src = await tmp();
     const made = await initModelFolder({ config: tiny, outDir: src, seed: 5, checkpoint: { dtype: 'BF16', maxShardBytes: 40_000 } });
-    const files = (await readdir(src)).sort();
+    // dotfiles (Benchtop's output marker) are not part of the HF layout; transformers ignores them
+    const files = (await readdir(src)).filter((f) => !f.startsWith('.')).sort();
     const shards = files.filter((f) => f.endsWith('.safetensors'));
     expect(shards.length).toBeGreaterThan(1);
     shards.forEach((f, i) => expect(f).toBe(`model-${String(i + 1).padStart(5, '0')}-of-${String(shards.length).padStart(5, '0')}.safetensors`));

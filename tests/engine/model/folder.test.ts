@@ -31,7 +31,7 @@ describe('model folders', () => {
     await initModelFolder({ config: tiny, outDir: a, seed: 7 });
     await initModelFolder({ config: tiny, outDir: b, seed: 7 });
     await initModelFolder({ config: tiny, outDir: c, seed: 8 });
-    expect((await readdir(a)).sort()).toEqual(['config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
+    expect((await readdir(a)).sort()).toEqual(['.benchtop-output', 'config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
     const fa = await readFile(join(a, 'model.safetensors'));
     expect(fa.equals(await readFile(join(b, 'model.safetensors')))).toBe(true);
     expect(fa.equals(await readFile(join(c, 'model.safetensors')))).toBe(false);

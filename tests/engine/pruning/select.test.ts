@@ -4,8 +4,9 @@
  * against a brute-force replay of its rule. Plus the pure score maps from a hand-made
  * similarity matrix.
  */
+import { validateRunConfig, type PruneConfig } from '../../../src/shared/config';
 import { describe, expect, it } from 'vitest';
-import { bestBlock, greedySearch, lowestScores, removableLayers, reverseOrder, type ProtectSpec } from '../../../src/engine/pruning/select';
+import { bestBlock, greedySearch, lowestScores, protectSpecOf, removableLayers, reverseOrder, type ProtectSpec } from '../../../src/engine/pruning/select';
 import { angularDistance, blockInfluence, meanNormalizedAccuracy, streamlineScores } from '../../../src/engine/pruning/scores';
 
 const spec = (numLayers: number, numRemove: number, protectFirst = 1, protectLast = 0): ProtectSpec => ({ numLayers, numRemove, protectFirst, protectLast });
@@ -129,5 +130,22 @@ describe('scores from a similarity matrix', () => {
   it('mean normalized accuracy skips tasks the base model scores 0 on', () => {
     expect(meanNormalizedAccuracy({ a: 0.4, b: 0.1, c: 0.3 }, { a: 0.8, b: 0, c: 0.3 })).toBeCloseTo((0.5 + 1) / 2, 12);
     expect(meanNormalizedAccuracy({ a: 0.4 }, { a: 0 })).toBeNull();
+  });
+});
+
+describe('protected layers from the config', () => {
+  const parsed = (extra: Record<string, unknown>) => {
+    const v = validateRunConfig({ kind: 'prune', model: 'm', ...extra });
+    if (!v.ok) throw new Error(JSON.stringify(v.issues));
+    return v.config as PruneConfig;
+  };
+  it("SLEB keeps the last layer unless protect_last says otherwise (SLEB's latter barrier, §7.2)", () => {
+    const s = protectSpecOf(parsed({ method: 'sleb', num_layers: 2 }), 6);
+    expect(s).toEqual({ numLayers: 6, numRemove: 2, protectFirst: 1, protectLast: 1 });
+    expect(removableLayers(s)).toEqual([1, 2, 3, 4]);
+    expect(protectSpecOf(parsed({ method: 'sleb', protect_last: 0 }), 6).protectLast).toBe(0);
+    // the other methods keep their default 0 (reverse_order removes the deepest layers by design)
+    expect(protectSpecOf(parsed({ method: 'reverse_order' }), 6).protectLast).toBe(0);
+    expect(protectSpecOf(parsed({ method: 'block_influence', protect_last: 2 }), 6).protectLast).toBe(2);
   });
 });

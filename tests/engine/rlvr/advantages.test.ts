@@ -3,7 +3,8 @@
  * force over every k-subset of a group.
  */
 import { describe, expect, it } from 'vitest';
-import { binomial, groupAdvantages, nanMeanStd, passAtKAdvantages, passAtKEstimate } from '../../../src/engine/rlvr/advantages';
+import { groupAdvantages, incorrectMissShare, nanMeanStd, passAtKAdvantages } from '../../../src/engine/rlvr/advantages';
+import { passAtK } from '../../../src/engine/tasks/metrics';
 
 const near = (got: number[], want: number[]) => {
   expect(got).toHaveLength(want.length);
@@ -62,11 +63,12 @@ function subsets(n: number, k: number): number[][] {
 
 describe('Pass@k (§5)', () => {
   it('the unbiased estimator on a hand-worked case', () => {
-    expect(binomial(6, 2)).toBe(15);
-    expect(binomial(3, 5)).toBe(0);
-    expect(passAtKEstimate(4, 1, 2)).toBeCloseTo(1 - 3 / 6, 14); // 1 − C(3,2)/C(4,2)
-    expect(passAtKEstimate(4, 0, 2)).toBe(0);
-    expect(passAtKEstimate(4, 3, 2)).toBe(1); // every pair holds a correct one
+    expect(passAtK(4, 1, 2)).toBeCloseTo(1 - 3 / 6, 14); // 1 − C(3,2)/C(4,2)
+    expect(passAtK(4, 0, 2)).toBe(0);
+    expect(passAtK(4, 3, 2)).toBe(1); // every pair holds a correct one
+    // q = C(n−c−1, k−1)/C(n−1, k−1): n 6, c 2, k 3 → C(3,2)/C(5,2) = 3/10
+    expect(incorrectMissShare(6, 2, 3)).toBeCloseTo(0.3, 14);
+    expect(incorrectMissShare(6, 2, 1)).toBe(1);
   });
 
   it('Chen et al. advantages = brute force over all k-subsets (mean-max reward per sample, centred, / kσ)', () => {

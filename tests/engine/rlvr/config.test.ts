@@ -58,9 +58,10 @@ describe('grpo config', () => {
 describe('grpo llds', () => {
   it('defaults off (lambda 0.2, action gate, answer_weight 1) and reaches the loss head only when enabled', () => {
     const c = ok();
-    expect(c.llds).toEqual({ enabled: false, lambda: 0.2, gate: 'action', answer_weight: 1 });
+    expect(c.llds).toEqual({ enabled: false, lambda: 0.2, gate: 'action', answer_weight: 1, normalization: 'paper' });
     expect(lossSpecOf(c).llds).toBeUndefined();
-    expect(lossSpecOf(ok({ num_iterations: 2, llds: { enabled: true, gate: 'token', lambda: 0.3 } })).llds).toEqual({ gate: 'token', lambda: 0.3 });
+    expect(lossSpecOf(ok({ num_iterations: 2, llds: { enabled: true, gate: 'token', lambda: 0.3 } })).llds).toEqual({ gate: 'token', lambda: 0.3, normalization: 'paper' });
+    expect(lossSpecOf(ok({ num_iterations: 2, llds: { enabled: true, normalization: 'response_tokens' } })).llds).toMatchObject({ normalization: 'response_tokens' });
   });
 
   it('validates its fields', () => {
@@ -68,6 +69,7 @@ describe('grpo llds', () => {
     expect(issues({ llds: { lambda: -1 } })).toEqual(['llds.lambda: expected lambda ≥ 0, got -1']);
     expect(issues({ llds: { answer_weight: 2 } })).toEqual(['llds.answer_weight: expected answer_weight ≤ 1, got 2']);
     expect(issues({ llds: { enable: true } })[0]).toMatch(/^llds\.enable: unknown field/);
+    expect(issues({ llds: { normalization: 'tokens' } })).toEqual(['llds.normalization: expected one of paper, response_tokens, got "tokens"']);
   });
 
   it('warns (does not fail) when LLDS cannot act: num_iterations 1 (Δ ≡ 0), answer_weight on a task without an answer marker', () => {

@@ -126,6 +126,9 @@ describe('LLDS reference (hand-worked)', () => {
     expect(referenceLlds(lp, inp, 'token').loss).toBeCloseTo((0.4 + 0.5 * 0.2) / 4, 12);
     expect(referenceLlds(lp, inp, 'token').gatedFraction).toBeCloseTo(2 / 4, 12);
     expect(referenceLlds(lp, { ...inp, advantages: [-1, -1, -1] }, 'action')).toEqual({ loss: 0, gatedFraction: 0 });
+    // released code: gated penalties over all 6 response tokens (A < 0 rows included in the count)
+    expect(referenceLlds(lp, inp, 'action', 'response_tokens').loss).toBeCloseTo(0.4 / 6, 12);
+    expect(referenceLlds(lp, inp, 'token', 'response_tokens').loss).toBeCloseTo((0.4 + 0.5 * 0.2) / 6, 12);
   });
 });
 
@@ -142,6 +145,7 @@ describe('LLDS in the GRPO head', () => {
     ...GATES.map((g) => [`${g}`, specOf(g), ADV] as [string, PolicyLossSpec, number[]]),
     ['action with KL', specOf('action', 0.04), ADV],
     ['response, empty Y_pre', specOf('response'), ADV.map((a) => -Math.abs(a) - 0.1)],
+    ...GATES.map((g) => [`${g}, response_tokens normalisation`, { ...specOf(g), llds: { gate: g, lambda: 0.7, normalization: 'response_tokens' } }, ADV] as [string, PolicyLossSpec, number[]]),
   ];
   it.each(cases)('%s: loss, L_LLDS, gated fraction and pos/neg monitors equal the float64 computation', async (_l, spec, adv) => {
     const { session, inp, out } = await runCase(spec, adv);
@@ -159,7 +163,12 @@ describe('LLDS in the GRPO head', () => {
       } else {
         close(scalar(POLICY_OUTPUTS.logprobPosMean), want.posMean, 'pos mean');
         // the gates disagree on these data, so a wrong gate cannot match the reference
-        const others = GATES.filter((g) => g !== spec.llds!.gate).map((g) => referenceGrpoLoss(inp, refOptions(specOf(g))).lldsLoss);
+        const norm = spec.llds!.normalization ?? 'paper';
+        const others = [
+          // single-turn: action and response gates are the same gate, so under response_tokens they coincide
+          ...GATES.filter((g) => g !== spec.llds!.gate && !(norm === 'response_tokens' && g !== 'token' && spec.llds!.gate !== 'token')).map((g) => referenceGrpoLoss(inp, refOptions({ ...specOf(g), llds: { gate: g, lambda: 0.7, normalization: norm } })).lldsLoss),
+          referenceGrpoLoss(inp, refOptions({ ...specOf(spec.llds!.gate), llds: { gate: spec.llds!.gate, lambda: 0.7, normalization: norm === 'paper' ? 'response_tokens' : 'paper' } })).lldsLoss,
+        ];
         for (const o of others) expect(Math.abs(o - want.lldsLoss)).toBeGreaterThan(1e-3);
         expect(want.lldsLoss).toBeGreaterThan(0.01);
       }

@@ -3,7 +3,7 @@
  * completions, the logging window's means, and masked rows for mask_truncated_completions (§1.5).
  */
 import { describe, expect, it } from 'vitest';
-import { groupAdvantages } from '../../../src/engine/rlvr/advantages';
+import { groupAdvantages, passAtKAdvantages } from '../../../src/engine/rlvr/advantages';
 import * as ort from 'onnxruntime-node';
 import { clipExtremes, MetricWindow, policyMonitorMetrics, rolloutMetrics } from '../../../src/engine/rlvr/metrics';
 import { POLICY_OUTPUTS } from '../../../src/engine/rlvr/policyLoss';
@@ -37,6 +37,21 @@ describe('GRPO metrics', () => {
     expect(m.accuracy).toBeCloseTo(4 / 6, 12);
     expect(m['groups/solve_all']).toBe(0.5);
     expect(m['groups/solve_none']).toBe(0);
+  });
+
+  it('frac_advantage_zero counts groups whose trained advantages are all 0 (Pass@k: more than the zero-std groups)', () => {
+    // G = 8, k = 4, three groups with 5, 2 and 8 correct. Group 0: n − c = 3 < k, every 4-subset
+    // holds a correct sample → Chen's advantages are 0 though its rewards differ. Group 1 has
+    // signal; group 2 is all right (zero std). So 1/3 of groups have zero reward std, 2/3 no signal.
+    const right = [5, 2, 8];
+    const comps = right.flatMap((r, g) => Array.from({ length: 8 }, (_, i) => c(g, 3, i < r ? 1 : 0)));
+    const adv = groupAdvantages(comps.map((x) => x.reward), 8, 'group');
+    const trained = passAtKAdvantages(comps.map((x) => x.correct), 8, 4);
+    const m = rolloutMetrics(comps, adv, () => 't', 8, trained);
+    expect(m.frac_reward_zero_std).toBeCloseTo(1 / 3, 12);
+    expect(m.frac_advantage_zero).toBeCloseTo(2 / 3, 12);
+    // plain GRPO: the two agree
+    expect(rolloutMetrics(comps, adv, () => 't', 8, adv.advantages).frac_advantage_zero).toBeCloseTo(1 / 3, 12);
   });
 
   it('clip extremes skip completions with an empty mask', () => {

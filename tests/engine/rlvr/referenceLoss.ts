@@ -15,7 +15,7 @@ export interface RefLossOptions {
   /** dapo's normaliser. */
   numItems?: number;
   /** LLDS (ALGORITHMS.md §2.2): loss += lambda · L_LLDS. */
-  llds?: { gate: 'action' | 'response' | 'token'; lambda: number };
+  llds?: { gate: 'action' | 'response' | 'token'; lambda: number; normalization?: 'paper' | 'response_tokens' };
 }
 
 export interface RefLossInputs {
@@ -55,7 +55,14 @@ export interface RefLossResult {
  * the action gate is the response gate; action normalises per completion and averages over Y_pre
  * (Eq. 4), response / token divide by Y_pre's token count (Eq. 9/10).
  */
-export function referenceLlds(lp: number[][], inp: RefLossInputs, gate: 'action' | 'response' | 'token'): { loss: number; gatedFraction: number } {
+export function referenceLlds(
+  lp: number[][],
+  inp: RefLossInputs,
+  gate: 'action' | 'response' | 'token',
+  normalization: 'paper' | 'response_tokens' = 'paper',
+): { loss: number; gatedFraction: number } {
+  // released-code normalisation: Σ gated penalties over every masked token of the batch
+  const allTokens = inp.mask.reduce((a, row) => a + row.reduce((x, v) => x + v, 0), 0);
   let nPre = 0;
   let preTokens = 0;
   let perResponseSum = 0; // Σ_i gated penalty_i / |y_i|   (action)
@@ -83,7 +90,7 @@ export function referenceLlds(lp: number[][], inp: RefLossInputs, gate: 'action'
     penaltySum += penalty;
     hits += up;
   }
-  const loss = nPre === 0 ? 0 : gate === 'action' ? perResponseSum / nPre : penaltySum / preTokens;
+  const loss = nPre === 0 ? 0 : normalization === 'response_tokens' ? penaltySum / allTokens : gate === 'action' ? perResponseSum / nPre : penaltySum / preTokens;
   return { loss, gatedFraction: preTokens === 0 ? 0 : hits / preTokens };
 }
 
@@ -152,7 +159,7 @@ export function referenceGrpoLoss(inp: RefLossInputs, o: RefLossOptions): RefLos
   else if (o.lossType === 'bnpo') loss = maskedSum(per) / Math.max(1, total);
   else if (o.lossType === 'dr_grpo') loss = maskedSum(per) / (B * o.maxCompletionLength);
   else loss = maskedSum(per) / o.numItems!;
-  const ll = o.llds ? referenceLlds(lp, inp, o.llds.gate) : { loss: 0, gatedFraction: 0 };
+  const ll = o.llds ? referenceLlds(lp, inp, o.llds.gate, o.llds.normalization) : { loss: 0, gatedFraction: 0 };
   if (o.llds) loss += o.llds.lambda * ll.loss;
   const signMean = (sign: number) => {
     let s = 0;

@@ -7,6 +7,7 @@ import {
   choicePrediction,
   errorClassCounts,
   majAtK,
+  majAtKEstimate,
   majorityVote,
   meanPassAtK,
   passAtK,
@@ -111,5 +112,43 @@ describe('choice log-likelihood accuracy', () => {
     ];
     expect(choiceAccuracy(items, 'sum')).toEqual({ count: 3, correct: 1, accuracy: 1 / 3, predictions: [0, 0, 1] });
     expect(choiceAccuracy(items, 'length_normalized')).toEqual({ count: 3, correct: 2, accuracy: 2 / 3, predictions: [1, 0, 1] });
+  });
+});
+
+describe('maj@k over all samples (majAtKEstimate)', () => {
+  /** Brute force: every k-subset, majority with 1/m credit on an m-way tie for the top. */
+  function brute(answers: (string | null)[], gold: string, k: number): number {
+    let sum = 0;
+    let total = 0;
+    for (const s of subsets(answers.length, k)) {
+      total++;
+      const counts = new Map<string, number>();
+      for (const i of s) if (answers[i] !== null) counts.set(answers[i]!, (counts.get(answers[i]!) ?? 0) + 1);
+      const top = Math.max(0, ...counts.values());
+      const leaders = [...counts].filter(([, c]) => c === top);
+      if (top > 0 && leaders.some(([a]) => a === gold)) sum += 1 / leaders.length;
+    }
+    return sum / total;
+  }
+  it('equals the brute-force mean over every k-subset (random answer lists, nulls, ties)', () => {
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const alphabet = ['a', 'b', 'c', 'd', null];
+    for (let trial = 0; trial < 60; trial++) {
+      const n = 1 + Math.floor(rand() * 9);
+      const answers = Array.from({ length: n }, () => alphabet[Math.floor(rand() * (2 + (trial % 4)))]!);
+      for (let k = 1; k <= n; k++) {
+        for (const gold of ['a', 'b']) expect(majAtKEstimate(answers, gold, k), `${JSON.stringify(answers)} k ${k} gold ${gold}`).toBeCloseTo(brute(answers, gold, k), 12);
+      }
+    }
+  });
+  it('hand-worked: k = 1 is the gold share; k = n with a 2-way tie is ½; stable at n = 400', () => {
+    expect(majAtKEstimate(['a', 'b', 'a', null], 'a', 1)).toBeCloseTo(0.5, 14);
+    expect(majAtKEstimate(['a', 'b', 'a', 'b'], 'a', 4)).toBeCloseTo(0.5, 14);
+    expect(majAtKEstimate(['a', 'b', 'b'], 'c', 2)).toBe(0);
+    // 400 samples, 240 'a' and 160 'b', k = 399: 'a' leads in every subset
+    const big = [...Array(240).fill('a'), ...Array(160).fill('b')] as string[];
+    expect(majAtKEstimate(big, 'a', 399)).toBeCloseTo(1, 12);
+    expect(majAtKEstimate(big, 'b', 399)).toBeCloseTo(0, 12);
   });
 });
