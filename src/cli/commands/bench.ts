@@ -1,14 +1,27 @@
 /** `benchtop bench` (`npm run bench`): engine throughput, one JSON line per case. */
 import { runBench } from '../../engine/bench/cases';
+import { runScaleBench } from '../../engine/bench/scale';
 import { parseCommandArgs } from '../args';
 import type { CliCommand } from '../registry';
 
 export const benchCommand: CliCommand = {
   name: 'bench',
   summary: 'measure training, scoring and generation throughput against a MatMul roofline (JSON lines)',
-  usage: 'benchtop bench [--quick] [--threads N]',
+  usage: 'benchtop bench [--quick] [--threads N] | --scale [--shape NAME] [--op NAME] [--dir DIR]',
   async run(argv, ctx) {
-    const { values } = parseCommandArgs(argv, { quick: { type: 'boolean' }, threads: { type: 'string' } });
+    const { values } = parseCommandArgs(argv, {
+      quick: { type: 'boolean' },
+      threads: { type: 'string' },
+      scale: { type: 'boolean' },
+      shape: { type: 'string', multiple: true },
+      op: { type: 'string', multiple: true },
+      dir: { type: 'string' },
+    });
+    if (values.scale) {
+      // Real model shapes, each operation in a child process (minutes; see src/engine/bench/scale.ts).
+      await runScaleBench({ workDir: values.dir as string | undefined, shapes: values.shape as string[] | undefined, ops: values.op as string[] | undefined, log: (l) => ctx.out(JSON.stringify(l)) });
+      return 0;
+    }
     const threads = values.threads === undefined ? 0 : Number(values.threads);
     if (!Number.isInteger(threads) || threads < 0) {
       ctx.err(`--threads: expected a whole number ≥ 0, got '${values.threads}'`);

@@ -141,7 +141,9 @@ export async function writeCheckpoint(
     for (const [tensor] of groups[i]!) weightMap[tensor] = name;
     files.push(name);
   }
-  await writeFile(join(dir, INDEX_FILE), JSON.stringify({ metadata: { total_size: total }, weight_map: weightMap }, null, 2) + '\n');
+  // transformers writes the index with sorted keys; so do we, so a folder diff against one is clean.
+  const sortedMap = Object.fromEntries(Object.keys(weightMap).sort().map((k) => [k, weightMap[k]!]));
+  await writeFile(join(dir, INDEX_FILE), JSON.stringify({ metadata: { total_size: total }, weight_map: sortedMap }, null, 2) + '\n');
   markOutputDir(dir);
   files.push(INDEX_FILE);
   return files;

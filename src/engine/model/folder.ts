@@ -7,6 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decoderConfigToJson, parseDecoderConfig, type DecoderConfig } from './config';
 import { checkpointSource, readCheckpoint, writeCheckpoint, type WriteCheckpointOptions } from './checkpoint';
+import type { FloatDtype, LoadedTensor } from './safetensors';
 import { ModelFileError } from './errors';
 import { initDecoderWeights } from './init';
 import { charTokenizerFiles, tokenizerFromJson, type TextTokenizer } from './tokenizer';
@@ -23,7 +24,10 @@ export interface GenerationConfig {
 
 export interface ModelFolder {
   dir: string;
+  /** `torch_dtype` follows the stored weights, so a model saved from this config keeps their dtype. */
   config: DecoderConfig;
+  /** Float dtype the folder stores its weights in (the embedding's; F32 for a new model). */
+  dtype?: FloatDtype;
   weights: DecoderWeights;
   tokenizer: TextTokenizer;
   generationConfig: GenerationConfig;
@@ -77,8 +81,27 @@ export async function loadModelFolder(dir: string): Promise<ModelFolder> {
     );
   }
   const generationConfig = ((await readJson(join(dir, 'generation_config.json'), false)) ?? {}) as GenerationConfig;
-  const weights = weightsFromTensors(config, await readCheckpoint(dir), await checkpointSource(dir));
-  return { dir, config, weights, tokenizer, generationConfig };
+  const tensors = await readCheckpoint(dir);
+  const dtype = storedFloatDtype(tensors);
+  config.torch_dtype = TORCH_DTYPE[dtype];
+  const weights = weightsFromTensors(config, tensors, await checkpointSource(dir));
+  return { dir, config, dtype, weights, tokenizer, generationConfig };
+}
+
+const TORCH_DTYPE: Record<FloatDtype, string> = { F32: 'float32', BF16: 'bfloat16', F16: 'float16' };
+
+/** The checkpoint dtype a config's `torch_dtype` names; F32 for anything else (or none). */
+export function checkpointDtypeOf(c: Pick<DecoderConfig, 'torch_dtype'>): FloatDtype {
+  if (c.torch_dtype === 'bfloat16') return 'BF16';
+  if (c.torch_dtype === 'float16') return 'F16';
+  return 'F32';
+}
+
+/** What the weights are stored in: the embedding's dtype (checkpoints store one dtype throughout). */
+function storedFloatDtype(tensors: Map<string, LoadedTensor>): FloatDtype {
+  const embed = tensors.get('model.embed_tokens.weight');
+  const d = embed?.dtype ?? [...tensors.values()].find((t) => t.dtype === 'F32' || t.dtype === 'BF16' || t.dtype === 'F16')?.dtype;
+  return d === 'BF16' || d === 'F16' ? d : 'F32';
 }
 
 export interface SaveFolderInput {
@@ -90,10 +113,17 @@ export interface SaveFolderInput {
   extraFiles?: Record<string, string>;
 }
 
+/**
+ * Write an HF folder. The weights are stored in `opts.dtype`, by default the dtype the config's
+ * `torch_dtype` names: a model loaded from a BF16 folder and pruned or finetuned is saved in
+ * BF16 again (fp32 only when the source was fp32 or says nothing).
+ */
 export async function saveModelFolder(dir: string, m: SaveFolderInput, opts: WriteCheckpointOptions = {}): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const json = (o: unknown) => JSON.stringify(o, null, 2) + '\n';
-  const torchDtype = { F32: 'float32', BF16: 'bfloat16', F16: 'float16' }[opts.dtype ?? 'F32'];
+  const dtype = opts.dtype ?? checkpointDtypeOf(m.config);
+  opts = { ...opts, dtype };
+  const torchDtype = TORCH_DTYPE[dtype];
   await writeFile(join(dir, 'config.json'), json(decoderConfigToJson({ ...m.config, torch_dtype: torchDtype })));
   const gen: GenerationConfig = { ...(m.generationConfig ?? {}) };
   await writeFile(join(dir, 'generation_config.json'), json(gen));
@@ -136,7 +166,7 @@ export async function initModelFolder(opts: InitFolderOptions): Promise<ModelFol
   cj.eos_token_id ??= tokenizer.eosId;
   cj.pad_token_id ??= tokenizer.padId;
   const config = parseDecoderConfig(file, cj);
-  config.torch_dtype = { F32: 'float32', BF16: 'bfloat16', F16: 'float16' }[opts.checkpoint?.dtype ?? 'F32'];
+  config.torch_dtype = TORCH_DTYPE[opts.checkpoint?.dtype ?? 'F32'];
   if (config.vocab_size < tokenizer.vocabSize) {
     throw new ModelFileError(file, `key 'vocab_size': expected at least the tokenizer's ${tokenizer.vocabSize} tokens, found ${config.vocab_size}`);
   }
@@ -146,5 +176,5 @@ export async function initModelFolder(opts: InitFolderOptions): Promise<ModelFol
   if (config.eos_token_id.length) generationConfig.eos_token_id = config.eos_token_id.length === 1 ? config.eos_token_id[0] : config.eos_token_id;
   if (config.pad_token_id !== null) generationConfig.pad_token_id = config.pad_token_id;
   await saveModelFolder(opts.outDir, { config, weights, tokenizer, generationConfig }, opts.checkpoint);
-  return { dir: opts.outDir, config, weights, tokenizer, generationConfig };
+  return { dir: opts.outDir, config, dtype: opts.checkpoint?.dtype ?? 'F32', weights, tokenizer, generationConfig };
 }

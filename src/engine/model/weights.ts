@@ -145,3 +145,12 @@ export function tensorsFromWeights(c: DecoderConfig, w: DecoderWeights): [string
   }
   return out;
 }
+
+/**
+ * Every weight as a feed by its HF name, sharing the arrays (no copy): bind it to the sessions
+ * of graphs that take weights as inputs (`withBoundInputs` in src/engine/onnx/session.ts) and
+ * the whole run holds one copy of the weights however many graphs read them.
+ */
+export function weightFeeds(c: DecoderConfig, w: DecoderWeights): Map<string, { data: Float32Array; dims: readonly number[] }> {
+  return new Map(tensorsFromWeights(c, w).map(([name, t]) => [name, { data: t.data, dims: t.shape }]));
+}

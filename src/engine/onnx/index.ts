@@ -61,9 +61,11 @@ export { dimEqual, dimProduct } from './dims';
 export * as op from './ops';
 export * as nn from './nn';
 export { grad, type GradOptions } from './autodiff';
-export { serialize, type SerializeOptions, type SerializedModel, type IOSpec } from './serialize';
+export { serialize, serializeStats, type SerializeOptions, type SerializedModel, type IOSpec } from './serialize';
 export {
   openSession,
+  withBoundInputs,
+  sessionCreationStats,
   clearSessionCache,
   toOrtTensor,
   cudaLibraryInstalled,

@@ -4,6 +4,13 @@
  * Weights are raw_data initializers; with external data they become data_location = EXTERNAL
  * entries, one in-memory "file" per tensor, handed to onnxruntime-node through the session
  * option `externalData` — the way past protobuf's 2 GB limit (ARCHITECTURE.md).
+ *
+ * Large float32 initializers (≥ 1 MiB by default: the weights) do not go into the model at all:
+ * they become graph inputs whose values the SerializedModel keeps as `bound` (the caller's own
+ * arrays, not copies), and openSession feeds them on every run. onnxruntime copies every
+ * initializer into each session, inline or external, while it reads an input's buffer in place;
+ * so weights bound this way are held once per process however many sessions read them, and no
+ * serialized copy of them exists (docs/decisions/0013-weights-bound-as-inputs.md).
  */
 import { createHash } from 'node:crypto';
 import type { Attr, ConstData, Graph, Node } from './graph';
@@ -20,6 +27,16 @@ export interface SerializeOptions {
   externalMinBytes?: number;
   /** 'auto' switches to external data above this many initializer bytes (default 1.5 GiB). */
   autoLimitBytes?: number;
+  /** 'auto' (default): float32 initializers of at least `bindMinBytes` become bound inputs; 'never' keeps them in the model. */
+  bindWeights?: 'auto' | 'never';
+  /** Smallest initializer bound as an input under 'auto' (default 1 MiB). */
+  bindMinBytes?: number;
+}
+
+/** A weight that left the model: an input of this name, fed from `data` (shared, not copied). */
+export interface BoundValue {
+  data: Float32Array;
+  dims: readonly number[];
 }
 
 export interface IOSpec {
@@ -33,12 +50,15 @@ export interface SerializedModel {
   bytes: Uint8Array;
   /** In-memory external data files (empty unless external data is on). */
   externalData: { path: string; data: Uint8Array }[];
+  /** Caller inputs (what `run` must be fed); bound weights are not among them. */
   inputs: IOSpec[];
+  /** Initializers turned into inputs, fed by openSession on every run. */
+  bound: Map<string, BoundValue>;
   outputs: IOSpec[];
   /** Nodes after pruning. */
   nodeCount: number;
-  /** sha256 of the model bytes and external data: the session cache key. */
-  hash: string;
+  /** sha256 of the model bytes, external data and bound values: the session cache key (computed when first read). */
+  readonly hash: string;
 }
 
 const PROTO_LIMIT = 2 ** 31 - 1;
@@ -153,7 +173,23 @@ function subgraphProto(g: Graph): ProtoWriter {
   return w;
 }
 
+/** Graphs serialized in this process and the time it took (the scale bench reads it). */
+const serializing = { graphs: 0, ms: 0 };
+export function serializeStats(): { graphs: number; ms: number } {
+  return { ...serializing };
+}
+
 export function serialize(g: Graph, opts: SerializeOptions = {}): SerializedModel {
+  const started = performance.now();
+  try {
+    return serializeGraph(g, opts);
+  } finally {
+    serializing.graphs++;
+    serializing.ms += performance.now() - started;
+  }
+}
+
+function serializeGraph(g: Graph, opts: SerializeOptions): SerializedModel {
   if (g.parent) throw new GraphBuildError(`serialize: '${g.name}' is a subgraph; serialize the main graph '${g.root.name}'`);
   if (g.outputs.length === 0) throw new GraphBuildError(`serialize: graph '${g.name}' has no outputs`);
   const nodes = liveNodes(g);
@@ -170,7 +206,15 @@ export function serialize(g: Graph, opts: SerializeOptions = {}): SerializedMode
   for (const n of nodes) graph.message(1, nodeProto(n));
   graph.string(2, g.name);
   const externalData: { path: string; data: Uint8Array }[] = [];
+  const bound = new Map<string, BoundValue>();
+  const bindMin = opts.bindWeights === 'never' ? Infinity : (opts.bindMinBytes ?? 2 ** 20);
+  const boundSpecs: Tensor[] = [];
   for (const { tensor, data } of inits) {
+    if (data.dtype === 'float32' && data.data instanceof Float32Array && data.data.byteLength >= bindMin && !g.builderConstants.has(tensor.name)) {
+      bound.set(tensor.name, { data: data.data, dims: [...data.shape] });
+      boundSpecs.push(tensor);
+      continue;
+    }
     let loc: string | null = null;
     const small = g.builderConstants.has(tensor.name) && data.data.byteLength < 4096;
     if (external && !small && data.data.byteLength >= minBytes) {
@@ -180,6 +224,7 @@ export function serialize(g: Graph, opts: SerializeOptions = {}): SerializedMode
     graph.message(5, tensorProto(tensor.name, data, loc));
   }
   for (const t of g.inputs) graph.message(11, valueInfo(t));
+  for (const t of boundSpecs) graph.message(11, valueInfo(t));
   for (const t of g.outputs) graph.message(12, valueInfo(t));
 
   const model = new ProtoWriter();
@@ -196,15 +241,25 @@ export function serialize(g: Graph, opts: SerializeOptions = {}): SerializedMode
     );
   }
   const bytes = model.finish();
-  const hash = createHash('sha256').update(bytes);
-  for (const e of externalData) hash.update(e.path).update(e.data);
+  // The hash reads every weight byte (seconds for a real model), and only the session cache
+  // needs it: computed on first use.
+  let hash: string | null = null;
   return {
     bytes,
     externalData,
+    bound,
     inputs: g.inputs.map(spec),
     outputs: g.outputs.map(spec),
     nodeCount: nodes.length,
-    hash: hash.digest('hex'),
+    get hash(): string {
+      if (hash === null) {
+        const h = createHash('sha256').update(bytes);
+        for (const e of externalData) h.update(e.path).update(e.data);
+        for (const [name, b] of bound) h.update(name).update(new Uint8Array(b.data.buffer, b.data.byteOffset, b.data.byteLength));
+        hash = h.digest('hex');
+      }
+      return hash;
+    },
   };
 }
 

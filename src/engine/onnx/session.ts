@@ -27,6 +27,13 @@ export interface SessionSettings {
   /** Reuse a session for the same graph bytes and settings (default true). */
   cache?: boolean;
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * Keep ORT's per-session CPU memory arena (default false). An arena keeps the peak
+   * activations of its session for the session's life, so a run holding several sessions pays
+   * each one's peak at once; without it the memory returns after every run
+   * (docs/decisions/0013-weights-shared-as-inputs.md).
+   */
+  memoryArena?: boolean;
 }
 
 export type FeedValue = TypedArray | { data: TypedArray; dims: readonly number[] } | ort.Tensor | number | bigint;
@@ -40,6 +47,8 @@ export interface GraphSession {
   readonly notice: string | null;
   readonly inputs: readonly IOSpec[];
   readonly outputs: readonly IOSpec[];
+  /** Milliseconds `InferenceSession.create` took (graph optimisation and kernel setup). */
+  readonly createMs: number;
   /** Run once; inputs with static shapes may be given as bare typed arrays, scalars as numbers. */
   run(feeds: Feed, fetch?: readonly string[]): Promise<Fetched>;
   release(): Promise<void>;
@@ -73,15 +82,20 @@ const unavailable = new Map<Provider, string>();
 
 const cache = new Map<string, Promise<GraphSession>>();
 
-let sessionsBuilt = 0;
+/** Sessions created in this process and the time ORT took to create them (the scale bench reads it). */
+const creation = { sessions: 0, ms: 0 };
+export function sessionCreationStats(): { sessions: number; ms: number } {
+  return { ...creation };
+}
+
 /** ORT sessions created in this process so far (a GRPO run logs how many it made after its first step). */
 export function sessionBuildCount(): number {
-  return sessionsBuilt;
+  return creation.sessions;
 }
 
 export async function openSession(model: SerializedModel, settings: SessionSettings = {}): Promise<GraphSession> {
-  const key = `${model.hash}|${settings.executionProvider ?? 'cpu'}|${settings.threads ?? 0}|${settings.allowSpinning ?? false}|${settings.graphOptimizationLevel ?? 'all'}`;
   if (settings.cache === false) return create(model, settings, null);
+  const key = `${model.hash}|${settings.executionProvider ?? 'cpu'}|${settings.threads ?? 0}|${settings.allowSpinning ?? false}|${settings.graphOptimizationLevel ?? 'all'}|${settings.memoryArena ?? false}`;
   let hit = cache.get(key);
   if (!hit) {
     hit = create(model, settings, key);
@@ -125,14 +139,20 @@ async function create(model: SerializedModel, settings: SessionSettings, key: st
       intraOpNumThreads: settings.threads ?? 0,
       interOpNumThreads: 1,
       executionMode: 'sequential',
+      enableCpuMemArena: settings.memoryArena ?? false,
       ...(settings.allowSpinning ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
       ...(model.externalData.length ? { externalData: model.externalData } : {}),
     };
     try {
+      const started = performance.now();
       const session = await ort.InferenceSession.create(model.bytes, options);
-      sessionsBuilt++;
+      const createMs = performance.now() - started;
+      creation.sessions++;
+      creation.ms += createMs;
       const notice = provider === setting || setting === 'cpu' ? null : `running on ${PROVIDER_NAMES[provider]}: ${reasons.join('; ')}`;
-      return wrap(session, provider, notice, model, key);
+      const fixed: Record<string, ort.Tensor> = {};
+      for (const [name, b] of model.bound) fixed[name] = new ort.Tensor('float32', b.data, [...b.dims]);
+      return wrap(session, provider, notice, model.inputs, model.outputs, key, createMs, fixed);
     } catch (e) {
       if (provider === 'cpu') throw new Error(`onnxruntime could not create a CPU session for this graph: ${(e as Error).message}`);
       const why = `${PROVIDER_NAMES[provider]}: ${plainReason((e as Error).message)}`;
@@ -150,23 +170,38 @@ function plainReason(message: string): string {
   return (m?.[1] || line).trim();
 }
 
-function wrap(session: ort.InferenceSession, provider: Provider, notice: string | null, model: SerializedModel, key: string | null): GraphSession {
-  const specs = new Map(model.inputs.map((s) => [s.name, s]));
+/**
+ * Takes the input and output specs, not the SerializedModel: a session must not keep the
+ * serialized bytes reachable once ORT has them. `fixed` are the bound weights (serialize.ts),
+ * wrapped once; their arrays are the caller's, so they live as long as the session.
+ */
+function wrap(
+  session: ort.InferenceSession,
+  provider: Provider,
+  notice: string | null,
+  inputs: readonly IOSpec[],
+  outputs: readonly IOSpec[],
+  key: string | null,
+  createMs: number,
+  fixed: Record<string, ort.Tensor>,
+): GraphSession {
+  const specs = new Map(inputs.map((s) => [s.name, s]));
   return {
     session,
     provider,
     notice,
-    inputs: model.inputs,
-    outputs: model.outputs,
+    inputs,
+    outputs,
+    createMs,
     async run(feeds, fetch) {
-      const ortFeeds: Record<string, ort.Tensor> = {};
-      for (const s of model.inputs) {
+      const ortFeeds: Record<string, ort.Tensor> = { ...fixed };
+      for (const s of inputs) {
         const v = feeds[s.name];
         if (v === undefined) throw new Error(`run: missing input '${s.name}' (${s.dtype}[${s.shape.join(', ')}])`);
         ortFeeds[s.name] = toOrtTensor(s, v);
       }
       for (const name of Object.keys(feeds)) {
-        if (!specs.has(name)) throw new Error(`run: '${name}' is not an input of this graph (inputs: ${model.inputs.map((s) => s.name).join(', ')})`);
+        if (!specs.has(name)) throw new Error(`run: '${name}' is not an input of this graph (inputs: ${inputs.map((s) => s.name).join(', ')})`);
       }
       return fetch ? session.run(ortFeeds, [...fetch]) : session.run(ortFeeds);
     },
@@ -202,4 +237,30 @@ export function toOrtTensor(spec: IOSpec, v: FeedValue): ort.Tensor {
   const n = dims.reduce((a, b) => a * b, 1);
   if (data.length !== n) throw new Error(`run: input '${spec.name}' got ${data.length} values for dims [${dims.join(', ')}] (${n})`);
   return new ort.Tensor(type as 'float32', data as Float32Array, dims);
+}
+
+/**
+ * A session that feeds the inputs named in `bound` from it on every run: weights held once in
+ * JS and given to every graph that reads them as inputs. onnxruntime-node wraps a CPU input
+ * tensor's buffer without copying it, so any number of sessions share one copy, whereas
+ * initializers (inline or external data) are copied into each session. Names in `bound` that
+ * the graph does not take are skipped (one store serves graphs over different layer subsets);
+ * a feed given to `run` wins over the bound value of the same name.
+ */
+export function withBoundInputs(s: GraphSession, bound: ReadonlyMap<string, FeedValue>): GraphSession {
+  const fixed: Record<string, ort.Tensor> = {};
+  for (const spec of s.inputs) {
+    const v = bound.get(spec.name);
+    if (v !== undefined) fixed[spec.name] = toOrtTensor(spec, v);
+  }
+  return {
+    session: s.session,
+    provider: s.provider,
+    notice: s.notice,
+    inputs: s.inputs,
+    outputs: s.outputs,
+    createMs: s.createMs,
+    run: (feeds, fetch) => s.run({ ...fixed, ...feeds }, fetch),
+    release: () => s.release(),
+  };
 }

@@ -59,7 +59,8 @@ export class AdamWTrainer {
       state.set(p.name, new ort.Tensor('float32', Float32Array.from(data), p.shape));
       state.set(names.m(p.name), new ort.Tensor('float32', saved ? Float32Array.from(saved.m[p.name]!) : new Float32Array(n), p.shape));
       state.set(names.v(p.name), new ort.Tensor('float32', saved ? Float32Array.from(saved.v[p.name]!) : new Float32Array(n), p.shape));
-      zeros.set(p.name, new ort.Tensor('float32', new Float32Array(n), p.shape));
+      // Accumulator seeds exist only with gradient accumulation: one more copy of every parameter.
+      if (compiled.accumulate) zeros.set(p.name, new ort.Tensor('float32', new Float32Array(n), p.shape));
     }
     const stepSession = await openSession(compiled.step, session);
     const accSession = compiled.accumulate ? await openSession(compiled.accumulate, session) : null;
@@ -76,7 +77,7 @@ export class AdamWTrainer {
     const n = this.compiled.accumulationSteps;
     if (microBatches.length !== n) throw new Error(`trainer: expected ${n} micro-batches per step, got ${microBatches.length}`);
     const params = Object.fromEntries(this.compiled.params.map((p) => [p.name, this.state.get(p.name)!]));
-    const acc = new Map<string, ort.Tensor>(this.compiled.params.map((p) => [names.acc(p.name), this.zeros.get(p.name)!]));
+    const acc = new Map<string, ort.Tensor>(n > 1 ? this.compiled.params.map((p) => [names.acc(p.name), this.zeros.get(p.name)!]) : []);
     let lossSum = 0;
     const extras = (out: Record<string, ort.Tensor>) => Object.fromEntries(this.compiled.extraOutputs.map((k) => [k, out[k]!]));
     const microOutputs: Record<string, ort.Tensor>[] = [];
