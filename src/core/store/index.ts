@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { CatalogRepo } from './catalogRepo';
 import { migrate } from './migrations';
 import { RunsRepo } from './runsRepo';
+import { SweepsRepo } from './sweepsRepo';
 import { retryWhileBusy, type RetryOptions } from './retry';
 import { openDatabase, transaction, type Db } from './sqlite';
 import { TelemetryRepo } from './telemetryRepo';
@@ -16,12 +17,14 @@ export class RunStore {
   readonly runs: RunsRepo;
   readonly telemetry: TelemetryRepo;
   readonly catalog: CatalogRepo;
+  readonly sweeps: SweepsRepo;
   private closed = false;
 
   private constructor(private readonly db: Db, readonly file: string) {
     this.runs = new RunsRepo(db);
     this.telemetry = new TelemetryRepo(db);
     this.catalog = new CatalogRepo(db);
+    this.sweeps = new SweepsRepo(db);
   }
 
   /** Open (creating and migrating as needed) the store in `file`. */
