@@ -1,0 +1,67 @@
+/**
+ * `benchtop sweep` end to end in child processes with the real engine: a 2×2 grid of tiny evals
+ * of the built-in model all finish and form one group; a bad value is refused before anything is
+ * created, naming the field and value.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../support/cliProcess';
+import { tempDir } from '../core/support/backend';
+
+let tmp: { dir: string; cleanup(): void };
+let config: string;
+
+beforeAll(() => {
+  tmp = tempDir('benchtop-cli-sweep-');
+  config = join(tmp.dir, 'tiny-eval.yaml');
+  writeFileSync(
+    config,
+    ['kind: eval', 'name: tiny eval', 'model: builtin:benchtop-tiny', 'num_examples: 3', 'max_new_tokens: 8', 'tasks:', '  - { task: majority }', ''].join('\n'),
+  );
+});
+afterAll(() => tmp?.cleanup());
+
+describe('benchtop sweep', () => {
+  it('refuses a value the kind schema rejects, naming field and value, and creates nothing', async () => {
+    const home = join(tmp.dir, 'bad');
+    mkdirSync(home);
+    const r = await runCli(home, ['--home', home, 'sweep', config, '--grid', 'temperature=0,-2', '--grid', 'seed=1,2'], { realRunner: true });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('grid temperature=-2: expected temperature ≥ 0 (0 is greedy), got -2');
+    const list = await runCli(home, ['--home', home, 'list', '--json'], { realRunner: true });
+    expect(JSON.parse(list.stdout)).toEqual([]);
+  });
+
+  it('runs a 2×2 grid through the queue, one group, every run with its swept values', async () => {
+    const home = join(tmp.dir, 'ok');
+    mkdirSync(home);
+    const r = await runCli(home, ['--home', home, 'sweep', config, '--grid', 'temperature=0,0.5', '--grid', 'seed=1,2', '--name', 'temp x seed', '--json'], {
+      realRunner: true,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const sweepId = /^sweep (\S+)$/m.exec(r.stdout)![1];
+    const detail = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
+    expect(detail.sweep.id).toBe(sweepId);
+    expect(detail.sweep.name).toBe('temp x seed');
+    expect(detail.sweep.fields).toEqual(['temperature', 'seed']);
+    expect(detail.progress).toMatchObject({ total: 4, done: 4, outcome: 'succeeded' });
+    expect(detail.runs.map((x: { sweep: { point: unknown } }) => x.sweep.point)).toEqual([
+      { temperature: 0, seed: 1 },
+      { temperature: 0, seed: 2 },
+      { temperature: 0.5, seed: 1 },
+      { temperature: 0.5, seed: 2 },
+    ]);
+    for (const run of detail.runs) {
+      expect(run.status).toBe('succeeded');
+      expect(run.sweep.sweepId).toBe(sweepId);
+      expect(run.config.temperature).toBe(run.sweep.point.temperature);
+      expect(run.config.seed).toBe(run.sweep.point.seed);
+      expect(Object.keys(detail.finals[run.id]).some((k) => k.startsWith('eval/'))).toBe(true);
+    }
+    // One after another (concurrency 1): no two runs overlap in time.
+    const spans = detail.runs.map((x: { startedAt: number; endedAt: number }) => [x.startedAt, x.endedAt]).sort((a: number[], b: number[]) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
+    expect(r.stderr).toMatch(/\[4\/4 done, 0 running\]/);
+  });
+});
