@@ -10,7 +10,9 @@ import { formatConfigIssues, validateRunConfig } from '../shared/config';
 import type { RunRecord } from '../shared/records';
 import { availableProviders, ortVersion } from './appInfo';
 import { BUILTIN_PREFIX, defaultBuiltinModelsDir, listBuiltinModels } from './builtinModels';
-import { exportRunBundle, importRunBundle } from './bundles';
+import { exportRunBundle, exportSweepBundle, importRunBundle, importSweepBundle, isSweepBundle } from './bundles';
+import { createSweep, sweepDetail } from './sweeps';
+import { sweepProgress } from '../shared/sweeps';
 import { builtinDatasetEntries, importJsonlDataset, inspectJsonlFile, previewDatasetExamples, removeImportedDataset, type DatasetStoreDeps } from './datasets';
 import { inspectModelFolder } from './modelFolder';
 import { newRunId } from './runId';
@@ -167,9 +169,29 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       return res.path;
     },
     async importBundle(path) {
+      // A sweep bundle comes back as a group; the first of its runs is returned.
+      if (await isSweepBundle(path)) {
+        const { runs } = await importSweepBundle({ store, dataDir: d.dataDir }, path);
+        for (const run of runs) emit({ type: 'run', run });
+        return runs[0]!;
+      }
       const run = await importRunBundle({ store, dataDir: d.dataDir }, path);
       emit({ type: 'run', run });
       return run;
+    },
+    async createSweep(spec) {
+      const { sweep } = createSweep({ store, supervisor, emit }, spec);
+      return sweepDetail(store, sweep.id)!;
+    },
+    async listSweeps() {
+      return store.sweeps.list().map((sweep) => ({ sweep, progress: sweepProgress(store.sweeps.runs(sweep.id)) }));
+    },
+    async getSweep(id) {
+      return sweepDetail(store, id);
+    },
+    async exportSweep(id, options) {
+      const res = await exportSweepBundle({ store, dataDir: d.dataDir, appVersion: d.appVersion }, id, { includeModels: options?.include_models, out: options?.out });
+      return res.path;
     },
   };
 }

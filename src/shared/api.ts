@@ -20,6 +20,7 @@ import type {
 } from './records';
 import { datasetNameSchema, jsonlMappingSchema, type DatasetExample, type JsonlFieldMapping, type JsonlInspection } from './datasets';
 import type { Settings } from './settings';
+import type { SweepDetail, SweepSummary } from './sweeps';
 import { settingsSchema } from './settings';
 import type { RunStatus } from './status';
 import { API_METHODS, IPC_INVOKE_CHANNEL, IPC_PUSH_CHANNEL, type ApiMethod } from './apiMethods';
@@ -97,6 +98,20 @@ export const API_ARG_SCHEMAS = {
       .optional(),
   ]),
   importBundle: z.tuple([z.string().min(1, 'expected a bundle (.zip) path').max(4096)]),
+  // The spec is checked field by field by expandSweep (its errors name the swept field and value).
+  createSweep: z.tuple([z.record(z.string(), z.unknown())]),
+  listSweeps: z.tuple([]),
+  getSweep: z.tuple([z.string().min(1, 'expected a sweep id').max(80)]),
+  exportSweep: z.tuple([
+    z.string().min(1, 'expected a sweep id').max(80),
+    z
+      .object({
+        include_models: z.boolean().optional(),
+        out: z.string().min(1, 'expected a .zip file path').max(4096).optional(),
+      })
+      .strict()
+      .optional(),
+  ]),
 } as const satisfies Record<ApiMethod, z.ZodType>;
 
 // Every schema key is a listed method (the `satisfies` above checks the other direction).
@@ -184,6 +199,16 @@ export interface BenchtopApi {
    * bundle's id is taken; a running/queued run arrives as interrupted). Refuses damaged,
    * modified or path-escaping bundles without writing anything. */
   importBundle(path: string): Promise<RunRecord>;
+  /** Validate a sweep (src/shared/sweeps.ts SweepSpec), then store it and queue all its runs.
+   * Rejects naming the swept field and value when any expanded config is invalid. */
+  createSweep(spec: Record<string, unknown>): Promise<SweepDetail>;
+  /** Every sweep, newest first, with its group progress. */
+  listSweeps(): Promise<SweepSummary[]>;
+  /** A sweep with its runs, progress and each run's final metrics; null when unknown. */
+  getSweep(id: string): Promise<SweepDetail | null>;
+  /** Write the whole group as one bundle (each run's bundle inside, plus sweep.json); resolves
+   * to its path. importBundle takes it back as a group. */
+  exportSweep(id: string, options?: ExportRunOptions): Promise<string>;
   /** Subscribe to pushed events; returns an unsubscribe function. */
   onEvent(listener: (e: PushEvent) => void): () => void;
 }

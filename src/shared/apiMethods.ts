@@ -28,6 +28,10 @@ export const API_METHODS = [
   'appInfo',
   'exportRun',
   'importBundle',
+  'createSweep',
+  'listSweeps',
+  'getSweep',
+  'exportSweep',
 ] as const;
 export type ApiMethod = (typeof API_METHODS)[number];
 

@@ -275,3 +275,9 @@ export interface SweepDetail {
   /** runId → metric key → the value at the run's last logged step. */
   finals: Record<string, Record<string, number>>;
 }
+
+/** A sweep in a list: its record and group progress. */
+export interface SweepSummary {
+  sweep: SweepRecord;
+  progress: SweepProgress;
+}

@@ -31,6 +31,11 @@ export class SweepsRepo {
     return row ? rowToSweep(row) : null;
   }
 
+  /** Make an existing run (e.g. one just imported from a group bundle) a member of a sweep. */
+  attachRun(runId: string, sweepId: string, point: Record<string, unknown>): void {
+    this.db.prepare('UPDATE runs SET sweep_id = ?, sweep_point = ? WHERE id = ?').run(sweepId, JSON.stringify(point), runId);
+  }
+
   /** Every sweep, newest first. */
   list(): SweepRecord[] {
     return this.db.prepare('SELECT * FROM sweeps ORDER BY created_at DESC, rowid DESC').all().map(rowToSweep);
