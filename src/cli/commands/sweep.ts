@@ -2,8 +2,8 @@
  * `benchtop sweep <config> --grid path=v1,v2 …`: expand a config into a named group of runs
  * (grid and/or seeded random search), queue them all, and follow the group to the end.
  */
-import { parse as parseYaml } from 'yaml';
-import type { SweepGridAxis, SweepRandomAxis, SweepSpec } from '../../shared/sweeps';
+import type { SweepSpec } from '../../shared/sweeps';
+import { parseChoice, parseGrid, parseRange } from '../../shared/sweepText';
 import { parseCommandArgs, intOption } from '../args';
 import { readConfigFile } from '../configFile';
 import { openCliBackend } from '../home';
@@ -13,61 +13,15 @@ import { EXIT, UsageError, type CliCommand } from '../registry';
 import { createSweep, SweepSpecError } from '../../core/sweeps';
 import { basename, extname } from 'node:path';
 
-/** Split `a,b,[c,d]` at top-level commas (lists and objects in values keep theirs). */
-export function splitValues(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of text) {
-    if (ch === '[' || ch === '{') depth++;
-    if (ch === ']' || ch === '}') depth--;
-    if (ch === ',' && depth === 0) {
-      out.push(cur.trim());
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur.trim());
-  return out;
-}
-
-function yamlValue(text: string): unknown {
-  try {
-    return parseYaml(text);
-  } catch {
-    return text;
-  }
-}
-
-function splitAssignment(option: string, text: string): [string, string] {
-  const eq = text.indexOf('=');
-  if (eq <= 0 || eq === text.length - 1) throw new UsageError(`--${option} ${text}: expected path=values (e.g. --${option} training.learning_rate=1e-5,3e-5)`);
-  return [text.slice(0, eq).trim(), text.slice(eq + 1)];
-}
-
-export function parseGrid(text: string): SweepGridAxis {
-  const [path, rest] = splitAssignment('grid', text);
-  const values = splitValues(rest);
-  if (values.some((v) => v === '')) throw new UsageError(`--grid ${text}: an empty value (two commas in a row?)`);
-  return { path, values: values.map(yamlValue) as SweepGridAxis['values'] };
-}
-
-/** `--range path=min:max[:log][:int]` */
-export function parseRange(text: string): SweepRandomAxis {
-  const [path, rest] = splitAssignment('range', text);
-  const [lo, hi, ...flags] = rest.split(':');
-  const min = Number(lo);
-  const max = Number(hi);
-  if (lo === undefined || hi === undefined || lo.trim() === '' || hi.trim() === '' || !Number.isFinite(min) || !Number.isFinite(max)) {
-    throw new UsageError(`--range ${text}: expected path=min:max with numbers (add :log for a log-uniform draw, :int for whole numbers)`);
-  }
-  const bad = flags.find((f) => f !== 'log' && f !== 'int');
-  if (bad !== undefined) throw new UsageError(`--range ${text}: unknown flag '${bad}' (expected log or int)`);
-  return { path, range: { min, max, log: flags.includes('log'), int: flags.includes('int') } };
-}
-
-export function parseChoice(text: string): SweepRandomAxis {
-  const [path, rest] = splitAssignment('choice', text);
-  return { path, choices: splitValues(rest).map(yamlValue) as NonNullable<SweepRandomAxis['choices']> };
+/** The shared parsers' errors are usage errors here (printed with the usage line). */
+function usage<T>(fn: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return fn(text);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  };
 }
 
 export const sweepCommand: CliCommand = {
@@ -91,8 +45,8 @@ export const sweepCommand: CliCommand = {
     });
     if (positionals.length !== 1) throw new UsageError('expected exactly one config file');
     const file = positionals[0];
-    const grid = (values.grid ?? []).map(parseGrid);
-    const axes = [...(values.range ?? []).map(parseRange), ...(values.choice ?? []).map(parseChoice)];
+    const grid = (values.grid ?? []).map(usage(parseGrid));
+    const axes = [...(values.range ?? []).map(usage(parseRange)), ...(values.choice ?? []).map(usage(parseChoice))];
     const count = intOption('random', values.random, 1);
     const seed = intOption('random-seed', values['random-seed'], 0) ?? 0;
     if (count === undefined && axes.length > 0) throw new UsageError('--range/--choice need --random N (how many draws)');
