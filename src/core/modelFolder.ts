@@ -2,9 +2,11 @@
  * Checking a Hugging Face model folder when it is registered, without loading any weights:
  * config.json must be a decoder config the engine supports (the engine's own parser), the
  * safetensors headers (one file or the shards of model.safetensors.index.json) must agree with
- * it tensor by tensor as loading demands, and tokenizer.json must be a JSON object (it is
- * parsed only when a run loads the model). Every problem names the file at fault.
- * The parameter count is summed from the headers; a README.md model card is read when present.
+ * it tensor by tensor as loading demands, and the tokenizer must build as a run builds it
+ * (modelChecks.ts, which also reports its style, BOS/EOS, chat template, the weights' dtypes, a
+ * memory estimate per run kind and warnings, stored as info.checks). Every problem names the
+ * file at fault. The parameter count is summed from the headers; a README.md model card is read
+ * when present.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -13,6 +15,7 @@ import { INDEX_FILE, SINGLE_FILE, parseShardIndex } from '../engine/model/checkp
 import { ModelFileError } from '../engine/model/errors';
 import { readSafetensorsHeader, type HeaderEntry } from '../engine/model/safetensors';
 import { expectedTensors } from '../engine/model/weights';
+import { checkModelFolder } from './modelChecks';
 
 export interface ModelFolderInfo {
   name: string;
@@ -143,6 +146,9 @@ export async function inspectModelFolder(dir: string): Promise<ModelFolderInfo> 
   const { tensors, files, source } = await readHeaders(dir);
   const parameters = checkTensors(cfg, tensors, source);
   readJsonObject(join(dir, 'tokenizer.json'), 'the tokenizer; an HF model folder needs it');
+  const dtypes = [...new Set([...tensors.values()].map((t) => t.entry.dtype))].sort();
+  const weightBytes = files.reduce((s, f) => s + statSync(join(dir, f)).size, 0);
+  const checks = await checkModelFolder({ dir, config: cfg, parameters, dtypes, weightBytes });
 
   const info: Record<string, unknown> = {
     weightFiles: files,
@@ -155,6 +161,7 @@ export async function inspectModelFolder(dir: string): Promise<ModelFolderInfo> 
     max_position_embeddings: cfg.max_position_embeddings,
   };
   if (cfg.torch_dtype) info.torch_dtype = cfg.torch_dtype;
+  info.checks = checks;
   const card = readModelCard(dir);
   if (card) {
     info.modelCard = card.text;

@@ -1,6 +1,7 @@
 /**
  * `benchtop generate --model DIR --prompt TEXT [...]`: sample completions from a model folder
- * (KV-cache decoding, seeded). Prints each sample's text, or JSON lines with --json.
+ * (KV-cache decoding, seeded). Prints each sample's text, or JSON lines with --json. The prompt
+ * goes through the folder's chat template unless --prompt-format plain (or the folder has none).
  */
 import { parseCommandArgs, intOption } from '../args';
 import { EXIT, UsageError, type CliCommand } from '../registry';
@@ -17,7 +18,7 @@ export const generateCommand: CliCommand = {
   name: 'generate',
   summary: 'sample completions of a prompt from a model folder (seeded)',
   usage:
-    'benchtop generate --model DIR --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S] [--num-samples N] [--stop STRING]… [--json] [--threads N]',
+    'benchtop generate --model DIR --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S] [--num-samples N] [--stop STRING]… [--prompt-format chat|plain] [--json] [--threads N]',
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs(argv, {
       model: { type: 'string' },
@@ -31,10 +32,15 @@ export const generateCommand: CliCommand = {
       stop: { type: 'string', multiple: true },
       json: { type: 'boolean' },
       threads: { type: 'string' },
+      'prompt-format': { type: 'string' },
     });
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     if (!values.model) throw new UsageError('--model DIR is required');
     if (values.prompt === undefined) throw new UsageError('--prompt TEXT is required');
+    const promptFormat = values['prompt-format'];
+    if (promptFormat !== undefined && promptFormat !== 'chat' && promptFormat !== 'plain') {
+      throw new UsageError(`--prompt-format: expected chat or plain, got '${promptFormat}'`);
+    }
     const opts = {
       maxNewTokens: intOption('max-new-tokens', values['max-new-tokens'], 1, 1_000_000) ?? 64,
       temperature: numberOption('temperature', values.temperature),
@@ -46,6 +52,8 @@ export const generateCommand: CliCommand = {
     };
     const model = await InferenceModel.load(values.model, { executionProvider: 'cpu', threads: intOption('threads', values.threads, 0, 256) ?? 0 });
     try {
+      // The prompt through the chat template or as it is (default: chat when the folder has a template).
+      model.folder.tokenizer = model.folder.tokenizer.withPromptFormat(promptFormat);
       // Defaults from generation_config.json where the command line says nothing.
       const gc = model.folder.generationConfig;
       const samples = (

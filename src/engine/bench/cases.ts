@@ -13,8 +13,10 @@ import { charTokenizerFiles, tokenizerFromJson } from '../model/tokenizer';
 import { decoderLossBuilder, decoderParams } from '../toolkit/decoderLoss';
 import { ModelRuntime } from '../generate/runtime';
 import { benchGeneration } from '../generate/inGraph';
+import { grpoStepCase } from './grpoStep';
 import { scoreIds } from '../generate/scoring';
 import { createRng } from '../random';
+import { samplerCase } from './sampler';
 
 export interface BenchLine {
   case: string;
@@ -205,9 +207,15 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchLine[]> {
   await rt.release();
   emit(await generationCase('generate_d256_L8_V8192_P32_N256', { ...GEN_D256_L8, vocab_size: 8192 }, { batch: 1, promptTokens: 32, newTokens: 256 }, roof.gflops, session));
 
+  for (const vocab of [49152, 151936]) for (const shape of ['peaked', 'flat'] as const) emit(samplerCase(vocab, shape));
+
   if (!opts.quick) {
     const smol = parseDecoderConfig('bench 135M shape', SMOL_135M);
     emit(await trainCase('train_135M_shape_T128_B2', smol, 2, 128, 3, roof.gflops, session));
+    // One GRPO step, 8 prompts × 8 completions × 64 new tokens, full finetuning and LoRA.
+    const grpo = { config: SMOL_135M, prompts: 8, generations: 8, promptTokens: 16, newTokens: 64, microBatches: 8 };
+    emit(await grpoStepCase('grpo_step_135M_shape', grpo, session));
+    emit(await grpoStepCase('grpo_step_135M_shape', { ...grpo, lora: { r: 16, alpha: 32, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] } }, session));
   }
   return out;
 }

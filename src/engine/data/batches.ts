@@ -1,7 +1,11 @@
 /**
  * Text examples → token batches for the training graphs. A sequence is
- *   <bos> prompt completion <eos>
- * and position t is trained to predict token t+1 (inputs = seq[0..T-1], labels = seq[1..T]).
+ *   [<bos>] prompt completion <eos>
+ * where the prompt is encoded as the model is asked it (TextTokenizer.encodePrompt: the chat
+ * template or plain text, with <bos> only when the tokenizer opens sequences with one — Qwen
+ * tokenizers have none), and <eos> closes every example: it is the stop signal the model learns
+ * and, when examples are packed into one row, the boundary between them.
+ * Position t is trained to predict token t+1 (inputs = seq[0..T-1], labels = seq[1..T]).
  * Labels are −100 (ignored) on padding and, for completion-only loss, on every position whose
  * target still belongs to the prompt — so the loss counts exactly the completion and the <eos>.
  */
@@ -26,19 +30,23 @@ export interface TokenBatch {
   targetTokens: number;
 }
 
+/** What training, scoring, pruning and valuation need from the tokenizer to close an example. */
+export const NO_EOS =
+  'the tokenizer has no end-of-sequence token, and every example (for training, pruning calibration and valuation) ends with one: ' +
+  'set eos_token in tokenizer_config.json or eos_token_id in generation_config.json, or name a token in the run config\'s sequence_end';
+
 export function encodeExample(
   tok: TextTokenizer,
   prompt: string,
   completion: string,
   opts: { completionOnly: boolean },
 ): EncodedSequence {
-  if (tok.bosId === null || tok.eosId === null) {
-    throw new Error('the tokenizer has no <bos>/<eos> token (tokenizer_config.json bos_token/eos_token); training needs both');
-  }
-  const p = tok.encode(prompt);
+  if (tok.eosId === null) throw new Error(NO_EOS);
+  const p = tok.encodePrompt(prompt);
   const c = tok.encode(completion);
-  const ids = [tok.bosId, ...p, ...c, tok.eosId];
-  const lossMask = ids.map((_, i) => (opts.completionOnly ? i > p.length : i > 0));
+  const ids = [...p, ...c, tok.eosId];
+  // Position 0 is never a target (nothing precedes it); completion-only counts from the first completion token.
+  const lossMask = ids.map((_, i) => (opts.completionOnly ? i >= p.length : i > 0) && i > 0);
   return { ids, lossMask };
 }
 
@@ -160,14 +168,16 @@ export class MixtureStream {
 
   /**
    * Next batch. Unpacked: one example per row, right-padded. Packed: each row holds as many
-   * whole examples (`<bos> prompt completion <eos>`, one after another) as fit seqLen+1 tokens;
+   * whole examples (`[<bos>] prompt completion <eos>`, one after another, each boundary an <eos>) as fit seqLen+1 tokens;
    * an example is never split, the one that does not fit opens the next row. Padding then only
    * fills row ends, so short tasks cost a fraction of the compute. Examples in a row see the
-   * earlier ones through causal attention (as in GPT-style packing); each starts with <bos>.
+   * earlier ones through causal attention (as in GPT-style packing); each starts after the
+   * previous one's <eos> (and with <bos> when the tokenizer has one).
    */
   nextBatch(tok: TextTokenizer, batchSize: number, seqLen: number, completionOnly: boolean, packing = false): TokenBatch {
     const attempts = { n: 0, max: batchSize * 50 };
-    const padId = tok.padId ?? tok.eosId!;
+    if (tok.eosId === null) throw new Error(NO_EOS);
+    const padId = tok.padId ?? tok.eosId;
     if (!packing) {
       const seqs: EncodedSequence[] = [];
       while (seqs.length < batchSize) seqs.push(this.nextFitting(tok, seqLen, completionOnly, attempts));

@@ -33,6 +33,7 @@ export const runEval: RunExecutor = async (ctx: RunContext) => {
   checkTaskNames(cfg.tasks, 'tasks', ctx.dataDir);
   const dir = resolveModelFolder(cfg.model, ctx.dataDir);
   const folder = await loadModelFolder(dir);
+  folder.tokenizer = folder.tokenizer.withPromptFormat(cfg.prompt_format, cfg.sequence_end);
   // The KV-cache model of src/engine/generate; rows per generation batch follow batch_size.
   const model = InferenceModel.create(folder.config, folder.weights, folder.tokenizer, { ...sessionSettingsOf(ctx), batchSize: cfg.batch_size }, folder.generationConfig);
   const device = await model.device();

@@ -9,18 +9,17 @@ import { loadModelFolder, type GenerationConfig } from '../model/folder';
 import type { DecoderConfig } from '../model/config';
 import type { TextTokenizer } from '../model/tokenizer';
 import type { DecoderWeights } from '../model/weights';
-import { generate, type GenerateOptions, type GeneratedSample } from './generate';
+import { generate, type GenerateOptions, type GeneratePath, type GeneratedSample } from './generate';
 import { ModelRuntime, type InferenceFolder, type RuntimeSettings } from './runtime';
 import { scoreChoices, scoreTexts, type ScoreItem, type ScoreOptions, type TokenScores } from './scoring';
-import type { StepPath } from './stepper';
 
 export interface InferenceSettings extends RuntimeSettings {
   /** Stop strings applied by `generate` (the harness call); default none (EOS only). */
   stop?: readonly string[];
   /** Rows per generation batch and sequences per scoring batch. */
   batchSize?: number;
-  /** 'kv' (default) or 'full' (no cache). */
-  path?: StepPath;
+  /** 'auto' (default: in-graph where the provider runs Loop on the device, else 'kv'), 'loop', 'kv' or 'full'. */
+  path?: GeneratePath;
   /** Cut completions at the model's positions instead of refusing (GenerateOptions.fitToLimit). */
   fitToLimit?: boolean;
 }
@@ -45,7 +44,8 @@ export class InferenceModel extends ModelRuntime implements LanguageModel {
 
   /** Which provider runs the graphs and why not the one asked for (opens the decode session). */
   async device(): Promise<{ provider: string; notice: string | null }> {
-    const s = await this.session(this.inference.path === 'full' ? 'full' : 'decode');
+    const p = this.inference.path;
+    const s = await this.session(p === 'full' ? 'full' : p === 'kv' ? 'decode' : 'prefill');
     return { provider: s.provider, notice: s.notice };
   }
 

@@ -23,12 +23,12 @@ export interface ScoreOptions {
 }
 
 function encodeItem(rt: ModelRuntime, item: ScoreItem, index: number): { ids: number[]; start: number } {
-  if (typeof item === 'string') return { ids: rt.encodePrompt(item), start: 0 };
+  if (typeof item === 'string') return { ids: rt.tokenizer.encodeText(item), start: 0 };
   if (item && typeof item === 'object' && 'prompt' in item && typeof item.prompt === 'string' && typeof item.completion === 'string') {
     const p = rt.encodePrompt(item.prompt);
     return { ids: [...p, ...rt.tokenizer.encode(item.completion)], start: p.length };
   }
-  if (item && typeof item === 'object' && 'text' in item && typeof item.text === 'string') return { ids: rt.encodePrompt(item.text), start: 0 };
+  if (item && typeof item === 'object' && 'text' in item && typeof item.text === 'string') return { ids: rt.tokenizer.encodeText(item.text), start: 0 };
   throw new Error(`score: item ${index} must be a string, {text} or {prompt, completion} with string values`);
 }
 
@@ -40,7 +40,6 @@ export async function scoreIds(rt: ModelRuntime, seqs: readonly (readonly number
     if (s.length > limit) throw new Error(`score: sequence ${i} has ${s.length} tokens, more than the model's limit of ${limit}`);
   });
   const batch = opts.batchSize ?? 16;
-  const session = await rt.session('score');
   const out: (number | null)[][] = [];
   for (let i = 0; i < seqs.length; i += batch) {
     const rows = seqs.slice(i, i + batch);
@@ -56,7 +55,7 @@ export async function scoreIds(rt: ModelRuntime, seqs: readonly (readonly number
         if (t > 0) targets[b * T + t - 1] = BigInt(id);
       });
     });
-    const res = await session.run({
+    const res = await rt.run('score', {
       input_ids: { data: ids, dims: [B, T] },
       attention_mask: { data: mask, dims: [B, T] },
       target_ids: { data: targets, dims: [B, T] },

@@ -35,9 +35,8 @@ export function createStepper(rt: ModelRuntime, path: StepPath): Stepper {
     Array.from({ length: B }, (_, b) => data.slice(b * stride + offset, b * stride + offset + V));
 
   async function runFull(): Promise<Float32Array[]> {
-    const s = await rt.session('full');
     const L = ids[0]!.length;
-    const out = await s.run({
+    const out = await rt.run('full', {
       input_ids: { data: i64(ids), dims: [B, L] },
       attention_mask: { data: i64(mask), dims: [B, L] },
       position_ids: { data: i64(positions(mask)), dims: [B, L] },
@@ -63,9 +62,8 @@ export function createStepper(rt: ModelRuntime, path: StepPath): Stepper {
       ids = prompts.map((p) => [...Array<number>(L - p.length).fill(pad), ...p]);
       mask = prompts.map((p) => [...Array<number>(L - p.length).fill(0), ...p.map(() => 1)]);
       if (path === 'full') return runFull();
-      const s = await rt.session('prefill');
-      layerCount = s.outputs.filter((o) => o.name.endsWith('.key')).length;
-      const out = await s.run({
+      layerCount = (await rt.session('prefill')).outputs.filter((o) => o.name.endsWith('.key')).length;
+      const out = await rt.run('prefill', {
         input_ids: { data: i64(ids), dims: [B, L] },
         attention_mask: { data: i64(mask), dims: [B, L] },
         position_ids: { data: i64(positions(mask)), dims: [B, L] },
@@ -79,9 +77,8 @@ export function createStepper(rt: ModelRuntime, path: StepPath): Stepper {
       ids.forEach((row, b) => row.push(tokens[b]!));
       mask.forEach((row) => row.push(1));
       if (path === 'full') return runFull();
-      const s = await rt.session('decode');
       const S = mask[0]!.length;
-      const out = await s.run({
+      const out = await rt.run('decode', {
         ...cache!,
         input_ids: { data: i64(tokens.map((t) => [t])), dims: [B, 1] },
         attention_mask: { data: i64(mask), dims: [B, S] },

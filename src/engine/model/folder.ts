@@ -61,7 +61,10 @@ export async function loadTokenizer(dir: string): Promise<TextTokenizer> {
   const configFile = join(dir, 'tokenizer_config.json');
   const json = await readJson(file, true);
   const config = (await readJson(configFile, false)) ?? {};
-  return tokenizerFromJson(json!, config, file, configFile);
+  // generation_config.json may list several ids that end a generation (Llama 3 instruct, Qwen chat).
+  const generationFile = join(dir, 'generation_config.json');
+  const generationEos = ((await readJson(generationFile, false)) ?? {}).eos_token_id;
+  return tokenizerFromJson(json!, config, file, configFile, { generationEos, generationFile });
 }
 
 export async function loadModelFolder(dir: string): Promise<ModelFolder> {

@@ -12,6 +12,7 @@
  * original / high_freq_factor) and blends in between — transformers `_compute_llama3_parameters`.
  * Neither changes the attention scale.
  */
+import { op, type Graph, type Tensor } from '../onnx';
 import type { DecoderConfig } from './config';
 
 export type RopeShape = Pick<DecoderConfig, 'head_dim' | 'rope_theta' | 'rope_scaling'>;
@@ -56,4 +57,49 @@ export function ropeTables(c: RopeShape, count: number, start = 0): { cos: Float
     }
   }
   return { cos, sin };
+}
+
+/**
+ * Longest rotary table a graph stores: positions past it are refused by Gather at run time
+ * (an error, never a silently wrong angle). Covers every model this workbench trains; a larger
+ * max_position_embeddings only costs the table's memory (2 × rows × head_dim floats).
+ */
+export const MAX_ROPE_TABLE_ROWS = 32768;
+
+/** Rows of the rotary tables a graph for `c` stores: one per position the model can see. */
+export function ropeTableRows(c: RopeShape & Pick<DecoderConfig, 'max_position_embeddings' | 'sliding_window'>): number {
+  return Math.min(c.sliding_window ?? c.max_position_embeddings, c.max_position_embeddings, MAX_ROPE_TABLE_ROWS);
+}
+
+const graphTables = new WeakMap<Graph, Map<string, { cos: Tensor; sin: Tensor }>>();
+
+/**
+ * The cos/sin factors for the positions a graph's tokens sit at, read from tables computed once
+ * on the host (ropeTables above, float64 angles rounded once): no Sin/Cos node runs on a device.
+ *   - `positions` a number T: positions 0 … T−1 as constants [T, head_dim];
+ *   - `positions` an int64 tensor [T] or [B, T]: rows of the stored [rows, head_dim] tables,
+ *     gathered ([T, head_dim] or [B, T, head_dim]); one pair of tables per model, shared by a Loop
+ *     body and its graph.
+ */
+export function ropeFactors(
+  g: Graph,
+  c: RopeShape & Pick<DecoderConfig, 'max_position_embeddings' | 'sliding_window'>,
+  positions: number | Tensor,
+): { cos: Tensor; sin: Tensor } {
+  const root = g.root;
+  let cache = graphTables.get(root);
+  if (!cache) graphTables.set(root, (cache = new Map()));
+  const rows = typeof positions === 'number' ? positions : ropeTableRows(c);
+  const key = typeof positions === 'number' ? `first_${rows}` : 'table';
+  let tables = cache.get(key);
+  if (!tables) {
+    const t = ropeTables(c, rows);
+    tables = {
+      cos: root.initializer(`rope.cos.${key}`, t.cos, [rows, c.head_dim]),
+      sin: root.initializer(`rope.sin.${key}`, t.sin, [rows, c.head_dim]),
+    };
+    cache.set(key, tables);
+  }
+  if (typeof positions === 'number') return tables;
+  return { cos: op.gather(tables.cos, positions), sin: op.gather(tables.sin, positions) };
 }

@@ -73,6 +73,12 @@ const unavailable = new Map<Provider, string>();
 
 const cache = new Map<string, Promise<GraphSession>>();
 
+let sessionsBuilt = 0;
+/** ORT sessions created in this process so far (a GRPO run logs how many it made after its first step). */
+export function sessionBuildCount(): number {
+  return sessionsBuilt;
+}
+
 export async function openSession(model: SerializedModel, settings: SessionSettings = {}): Promise<GraphSession> {
   const key = `${model.hash}|${settings.executionProvider ?? 'cpu'}|${settings.threads ?? 0}|${settings.allowSpinning ?? false}|${settings.graphOptimizationLevel ?? 'all'}`;
   if (settings.cache === false) return create(model, settings, null);
@@ -124,6 +130,7 @@ async function create(model: SerializedModel, settings: SessionSettings, key: st
     };
     try {
       const session = await ort.InferenceSession.create(model.bytes, options);
+      sessionsBuilt++;
       const notice = provider === setting || setting === 'cpu' ? null : `running on ${PROVIDER_NAMES[provider]}: ${reasons.join('; ')}`;
       return wrap(session, provider, notice, model, key);
     } catch (e) {

@@ -16,6 +16,8 @@ export interface StepResult {
   lr: number;
   /** The builder's extra outputs from the last micro-batch. */
   outputs: Record<string, ort.Tensor>;
+  /** The builder's extra outputs of every micro-batch, in order (the last is `outputs`). */
+  microOutputs: Record<string, ort.Tensor>[];
 }
 
 export interface TrainerState {
@@ -76,9 +78,12 @@ export class AdamWTrainer {
     const params = Object.fromEntries(this.compiled.params.map((p) => [p.name, this.state.get(p.name)!]));
     const acc = new Map<string, ort.Tensor>(this.compiled.params.map((p) => [names.acc(p.name), this.zeros.get(p.name)!]));
     let lossSum = 0;
+    const extras = (out: Record<string, ort.Tensor>) => Object.fromEntries(this.compiled.extraOutputs.map((k) => [k, out[k]!]));
+    const microOutputs: Record<string, ort.Tensor>[] = [];
     for (let k = 0; k < n - 1; k++) {
       const out = await this.accSession!.run({ ...microBatches[k]!, ...params, ...Object.fromEntries(acc) });
       lossSum += Number(out[names.loss]!.data[0]);
+      microOutputs.push(extras(out));
       for (const key of acc.keys()) acc.set(key, out[names.out(key)]!);
     }
     const { bc1, bc2 } = adamBiasCorrections(this.step, this.optimizer.beta1, this.optimizer.beta2);
@@ -97,8 +102,17 @@ export class AdamWTrainer {
     }
     this.step++;
     lossSum += Number(out[names.loss]!.data[0]);
-    const outputs = Object.fromEntries(this.compiled.extraOutputs.map((k) => [k, out[k]!]));
-    return { loss: lossSum / n, gradNorm: Number(out[names.gradNorm]!.data[0]), lr, outputs };
+    const outputs = extras(out);
+    microOutputs.push(outputs);
+    return { loss: lossSum / n, gradNorm: Number(out[names.gradNorm]!.data[0]), lr, outputs, microOutputs };
+  }
+
+  /**
+   * Current parameter values as the ORT tensors the last step returned (no copy): feed them to
+   * other graphs. A step replaces them with new tensors, never writes into these.
+   */
+  paramTensors(): Record<string, ort.Tensor> {
+    return Object.fromEntries(this.compiled.params.map((p) => [p.name, this.state.get(p.name)!]));
   }
 
   /** Current parameter values (copies). */

@@ -1,15 +1,30 @@
 /**
  * The `pretrain` executor: a Llama-family decoder of config.model's shape, the built-in character
- * tokenizer (so vocab_size defaults to its size), seeded HF-style init, full-weight training on
+ * tokenizer or config.tokenizer's (so vocab_size defaults to its size), seeded HF-style init, full-weight training on
  * the task mixture with loss on every token, then an HF folder and a final eval.
  */
 import type { PretrainConfig } from '../../shared/config/pretrain';
 import type { RunExecutor } from '../../shared/runContext';
 import { parseDecoderConfig, type DecoderConfig } from '../model/config';
-import type { GenerationConfig } from '../model/folder';
+import { loadTokenizer, type GenerationConfig } from '../model/folder';
 import { initDecoderWeights } from '../model/init';
 import { charTokenizerFiles, tokenizerFromJson, type TextTokenizer } from '../model/tokenizer';
-import { checkTaskNames, evaluateQuick, outputDirOf, runTrainLoop, saveAndRegister } from '../toolkit';
+import { checkTaskNames, evaluateQuick, outputDirOf, resolveModelFolder, runTrainLoop, saveAndRegister } from '../toolkit';
+
+/** config.tokenizer: a model folder's tokenizer, or the built-in character tokenizer when empty. */
+async function pretrainTokenizer(ref: string, dataDir: string): Promise<TextTokenizer> {
+  if (!ref) {
+    const files = charTokenizerFiles();
+    return tokenizerFromJson(files.json, files.config);
+  }
+  let dir: string;
+  try {
+    dir = resolveModelFolder(ref, dataDir);
+  } catch (e) {
+    throw new Error((e as Error).message.replace(/^model:/, 'tokenizer:'));
+  }
+  return loadTokenizer(dir);
+}
 
 /** config.model (Benchtop's decoder shape, HF key names) + tokenizer → a DecoderConfig. */
 export function decoderConfigFromShape(shape: PretrainConfig['model'], tok: TextTokenizer): DecoderConfig {
@@ -19,13 +34,13 @@ export function decoderConfigFromShape(shape: PretrainConfig['model'], tok: Text
     model_type: architecture,
     vocab_size: shape.vocab_size ?? tok.vocabSize,
     bos_token_id: tok.bosId,
-    eos_token_id: tok.eosId,
+    eos_token_id: tok.eosIds.length > 1 ? [...tok.eosIds] : tok.eosId,
     pad_token_id: tok.padId,
     torch_dtype: 'float32',
   };
   const config = parseDecoderConfig('config.model', json);
   if (config.vocab_size < tok.vocabSize) {
-    throw new Error(`model.vocab_size: expected at least the built-in tokenizer's ${tok.vocabSize} tokens, got ${config.vocab_size} (or leave it out)`);
+    throw new Error(`model.vocab_size: expected at least the tokenizer's ${tok.vocabSize} tokens, got ${config.vocab_size} (or leave it out)`);
   }
   return config;
 }
@@ -42,8 +57,8 @@ export const runPretrain: RunExecutor = async (ctx) => {
   const cfg = ctx.config;
   if (cfg.kind !== 'pretrain') throw new Error(`the pretrain executor got a '${cfg.kind}' config`);
   checkTaskNames(cfg.data.tasks, 'data.tasks', ctx.dataDir);
-  const files = charTokenizerFiles();
-  const tokenizer = tokenizerFromJson(files.json, files.config);
+  const tokenizer = (await pretrainTokenizer(cfg.tokenizer, ctx.dataDir)).withPromptFormat(cfg.prompt_format, cfg.sequence_end);
+  const files = { json: tokenizer.json, config: tokenizer.configJson };
   const config = decoderConfigFromShape(cfg.model, tokenizer);
   if (cfg.data.seq_len > config.max_position_embeddings) {
     throw new Error(`data.seq_len (${cfg.data.seq_len}) exceeds model.max_position_embeddings (${config.max_position_embeddings})`);

@@ -76,6 +76,7 @@ export const runPrune: RunExecutor = async (ctx) => {
   });
   const dir = resolveModelFolder(cfg.model, ctx.dataDir);
   const folder = await loadModelFolder(dir);
+  folder.tokenizer = folder.tokenizer.withPromptFormat(cfg.prompt_format, cfg.sequence_end);
   const L = folder.config.num_hidden_layers;
   const spec: ProtectSpec = protectSpecOf(cfg, L);
   const allowed = removableLayers(spec); // config errors before anything slow

@@ -14,7 +14,7 @@ import { thrTokenWeights, tokenHiddenRewards, type ThrSpec } from './thr';
 import { applyRewardFunctions, type RewardFunction } from './rewardFunctions';
 import { POLICY_INPUTS, type LossType } from './policyLoss';
 import type { PolicyTrainer } from './policyTrainer';
-import { drawPrompts, packRows, sampleCompletions, type Completion, type PromptItem, type SamplingSpec, type TrainRows } from './rollout';
+import { drawPrompts, packRows, sampleCompletions, sliceRows, type Completion, type PromptItem, type SamplingSpec, type TrainRows } from './rollout';
 
 export interface GenerationSettings extends Omit<SamplingSpec, 'seed'> {
   promptsPerStep: number;
@@ -30,6 +30,12 @@ export interface GenerationSettings extends Omit<SamplingSpec, 'seed'> {
   maskTruncated: boolean;
   lossType: LossType;
   beta: number;
+  /**
+   * Mini-batching (ALGORITHMS.md §1.1, §1.4; shared/config/grpoBatches.ts): rows per micro-batch
+   * and micro-batches per optimizer step. Default: the whole batch is one micro-batch.
+   */
+  microRows?: number;
+  accumulation?: number;
   /**
    * THR on (§4): token weights 1 + p·sign(THR) from the π_old scoring pass's hidden states;
    * `lmHead` gives the policy's LM head [vocab, hidden] of the moment. null = off (weights 1).
@@ -48,6 +54,8 @@ export interface GenerationBatch {
   rows: TrainRows;
   /** Loss-head inputs (POLICY_INPUTS) for every step on this batch. */
   head: Feed;
+  /** The batch as micro-batches, in order: rows and head inputs of each (one part when not mini-batched). */
+  micro: { rows: TrainRows; head: Feed }[];
   /** Prompts skipped as longer than max_prompt_length. */
   skippedPrompts: number;
   /** Per reward function: its value for every completion (rewards/<name>/…); empty without reward functions. */
@@ -112,5 +120,40 @@ export async function makeGenerationBatch(
     // the generation batch is one micro-batch on one process: N_tokens_global / n_procs = its tokens
     head[POLICY_INPUTS.numItemsInBatch] = Math.max(1, rows.maskedTokens.reduce((a, b) => a + b, 0));
   }
-  return { prompts: items, completions, group, advantages, rows, head, skippedPrompts: skipped, thr, rewardsByFunction: scored?.byFunction ?? {} };
+  const micro = splitMicroBatches(rows, head, s.microRows ?? rows.batch, s.accumulation ?? 1);
+  return { prompts: items, completions, group, advantages, rows, head, micro, skippedPrompts: skipped, thr, rewardsByFunction: scored?.byFunction ?? {} };
+}
+
+/**
+ * The batch's rows and head inputs cut into micro-batches of `microRows` rows (in order). Per-row
+ * inputs are sliced; dapo's normaliser becomes the active tokens of the micro-batch's accumulation
+ * window (its `accumulation` consecutive micro-batches) divided by `accumulation`, so the step's
+ * gradient average is the exact token mean over the window (§1.4: no division by the steps).
+ */
+export function splitMicroBatches(rows: TrainRows, head: Feed, microRows: number, accumulation: number): { rows: TrainRows; head: Feed }[] {
+  if (microRows === rows.batch && accumulation === 1) return [{ rows, head }];
+  const B = rows.batch;
+  if (B % microRows !== 0 || (B / microRows) % accumulation !== 0) {
+    throw new Error(`generation batch: ${B} rows do not split into micro-batches of ${microRows} in windows of ${accumulation}`);
+  }
+  const parts: { rows: TrainRows; head: Feed }[] = [];
+  for (let start = 0; start < B; start += microRows) {
+    const part: Feed = {};
+    for (const [k, v] of Object.entries(head)) {
+      const fed = typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && 'dims' in v ? (v as { data: Float32Array | BigInt64Array; dims: readonly number[] }) : null;
+      if (fed && fed.dims[0] === B) {
+        const per = fed.dims.slice(1).reduce((a, b) => a * b, 1);
+        part[k] = { data: fed.data.slice(start * per, (start + microRows) * per), dims: [microRows, ...fed.dims.slice(1)] };
+      } else if (k !== POLICY_INPUTS.numItemsInBatch) {
+        throw new Error(`generation batch: head input '${k}' is not per-row, cannot split it into micro-batches`);
+      }
+    }
+    if (POLICY_INPUTS.numItemsInBatch in head) {
+      const window = Math.floor(start / (microRows * accumulation)) * microRows * accumulation;
+      const tokens = rows.maskedTokens.slice(window, window + microRows * accumulation).reduce((a, b) => a + b, 0);
+      part[POLICY_INPUTS.numItemsInBatch] = Math.max(1, tokens) / accumulation;
+    }
+    parts.push({ rows: sliceRows(rows, start, microRows), head: part });
+  }
+  return parts;
 }

@@ -18,7 +18,7 @@ import { decoderParams, loraParams } from '../toolkit/decoderLoss';
 import { weightsFromParams } from '../toolkit/trainLoop';
 import { buildScoreGraph, grpoLossBuilder, POLICY_DATA, type PolicyShape } from './policyGraph';
 import type { PolicyLossSpec } from './policyLoss';
-import type { TrainRows } from './rollout';
+import { sliceRows, type TrainRows } from './rollout';
 
 export interface PolicyTrainerSpec extends PolicyShape {
   loss: PolicyLossSpec;
@@ -28,6 +28,11 @@ export interface PolicyTrainerSpec extends PolicyShape {
   seed: number;
   /** Resume from a saved trainer state instead of the base weights / fresh adapters. */
   resume?: TrainerState;
+  /**
+   * Micro-batches of `batch` rows per optimizer step (gradient accumulation, default 1): the
+   * step averages their gradients (optim/trainStep.ts).
+   */
+  accumulationSteps?: number;
   /** The policy scorer also outputs the final hidden states (THR, §4). */
   scoreHidden?: boolean;
 }
@@ -49,7 +54,7 @@ export class PolicyTrainer {
 
   static async create(spec: PolicyTrainerSpec): Promise<PolicyTrainer> {
     const params = PolicyTrainer.paramsOf(spec.config, spec.weights, spec.lora);
-    const compiled = compileTrainStep({ name: 'grpo', params, buildLoss: grpoLossBuilder(spec, spec.loss), optimizer: spec.optimizer });
+    const compiled = compileTrainStep({ name: 'grpo', params, buildLoss: grpoLossBuilder(spec, spec.loss), optimizer: spec.optimizer, accumulationSteps: spec.accumulationSteps ?? 1 });
     const start =
       spec.resume ??
       (spec.lora
@@ -85,6 +90,14 @@ export class PolicyTrainer {
     return this.trainer.params();
   }
 
+  /**
+   * The trainable state as ORT tensors (no copy): every weight, or the adapters — what the
+   * generation and scoring graphs are fed (ModelRuntime.setState).
+   */
+  stateTensors(): Record<string, ort.Tensor> {
+    return this.trainer.paramTensors();
+  }
+
   /** With LoRA: the adapters by PEFT name. */
   adapters(p: Record<string, Float32Array> = this.parameters()): Map<string, Tensor32> | undefined {
     if (!this.spec.lora) return undefined;
@@ -108,10 +121,22 @@ export class PolicyTrainer {
     return { [POLICY_DATA.inputIds]: { data: rows.inputIds, dims }, [POLICY_DATA.targetIds]: { data: rows.targetIds, dims } };
   }
 
+  /** Run a scoring session over `rows` in chunks of the graphs' batch (a generation batch holds several micro-batches). */
+  private async scoreChunks(rows: TrainRows, run: (chunk: TrainRows) => Promise<Float32Array>): Promise<Float32Array> {
+    const b = this.spec.batch;
+    if (rows.batch === b) return run(rows);
+    if (rows.batch % b !== 0) throw new Error(`policy: ${rows.batch} rows are not a whole number of micro-batches of ${b}`);
+    const out = new Float32Array(rows.batch * rows.seqLen);
+    for (let i = 0; i < rows.batch; i += b) out.set(await run(sliceRows(rows, i, b)), i * rows.seqLen);
+    return out;
+  }
+
   /** Log-probs [batch·seqLen] of the rows' targets under the current policy (temperature-scaled). */
-  async scorePolicy(rows: TrainRows): Promise<Float32Array> {
-    const out = await this.scorer.run({ ...this.rowsFeed(rows), ...this.parameters() });
-    return out[POLICY_DATA.logprobs]!.data as Float32Array;
+  scorePolicy(rows: TrainRows): Promise<Float32Array> {
+    return this.scoreChunks(rows, async (chunk) => {
+      const out = await this.scorer.run({ ...this.rowsFeed(chunk), ...this.stateTensors() });
+      return out[POLICY_DATA.logprobs]!.data as Float32Array;
+    });
   }
 
   /**
@@ -120,27 +145,46 @@ export class PolicyTrainer {
    */
   async scorePolicyWithHidden(rows: TrainRows): Promise<{ logprobs: Float32Array; hidden: Float32Array; entropy: Float32Array }> {
     if (!this.spec.scoreHidden) throw new Error('policy: the scorer was built without the hidden-state output (scoreHidden)');
-    const out = await this.scorer.run({ ...this.rowsFeed(rows), ...this.parameters() });
-    return {
-      logprobs: out[POLICY_DATA.logprobs]!.data as Float32Array,
-      hidden: out[POLICY_DATA.hidden]!.data as Float32Array,
-      entropy: out[POLICY_DATA.entropy]!.data as Float32Array,
-    };
+    const keys = [POLICY_DATA.logprobs, POLICY_DATA.hidden, POLICY_DATA.entropy] as const;
+    const parts: Float32Array[][] = [];
+    await this.scoreChunks(rows, async (chunk) => {
+      const out = await this.scorer.run({ ...this.rowsFeed(chunk), ...this.stateTensors() });
+      parts.push(keys.map((k) => out[k]!.data as Float32Array));
+      return parts.at(-1)![0]!;
+    });
+    const joined = keys.map((_, i) => {
+      const all = new Float32Array(parts.reduce((n, p) => n + p[i]!.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        all.set(p[i]!, at);
+        at += p[i]!.length;
+      }
+      return all;
+    });
+    return { logprobs: joined[0]!, hidden: joined[1]!, entropy: joined[2]! };
   }
 
   /** Log-probs under the frozen reference (initial) model. */
-  async scoreReference(rows: TrainRows): Promise<Float32Array> {
+  scoreReference(rows: TrainRows): Promise<Float32Array> {
     if (!this.refSession) {
       const { lora: _unused, ...frozen } = this.spec;
       this.refSession = openSession(serialize(buildScoreGraph(frozen, false)), { ...this.spec.session, cache: false });
     }
-    const out = await (await this.refSession).run(this.rowsFeed(rows));
-    return out[POLICY_DATA.logprobs]!.data as Float32Array;
+    const ref = this.refSession;
+    return this.scoreChunks(rows, async (chunk) => {
+      const out = await (await ref).run(this.rowsFeed(chunk));
+      return out[POLICY_DATA.logprobs]!.data as Float32Array;
+    });
   }
 
   /** One optimizer step on the rows plus the loss head's inputs (advantages, old/ref log-probs, masks…). */
   trainStep(rows: TrainRows, head: Feed, lr: number): Promise<StepResult> {
-    return this.trainer.trainStep([{ ...this.rowsFeed(rows), ...head }], lr);
+    return this.trainMicroBatches([{ rows, head }], lr);
+  }
+
+  /** One optimizer step over accumulationSteps micro-batches (gradients averaged). */
+  trainMicroBatches(parts: readonly { rows: TrainRows; head: Feed }[], lr: number): Promise<StepResult> {
+    return this.trainer.trainStep(parts.map((p) => ({ ...this.rowsFeed(p.rows), ...p.head })), lr);
   }
 
   async release(): Promise<void> {

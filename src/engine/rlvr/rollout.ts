@@ -143,3 +143,18 @@ export function packRows(prompts: readonly (readonly number[])[], completions: r
   });
   return { batch: B, seqLen, inputIds, targetIds, mask, maskedTokens, rowTokens };
 }
+
+/** Rows start … start+count−1 of `rows` (copies). */
+export function sliceRows(rows: TrainRows, start: number, count: number): TrainRows {
+  if (start < 0 || count < 1 || start + count > rows.batch) throw new Error(`rollout: rows ${start}…${start + count - 1} are outside a batch of ${rows.batch}`);
+  const T = rows.seqLen;
+  return {
+    batch: count,
+    seqLen: T,
+    inputIds: rows.inputIds.slice(start * T, (start + count) * T),
+    targetIds: rows.targetIds.slice(start * T, (start + count) * T),
+    mask: rows.mask.slice(start * T, (start + count) * T),
+    maskedTokens: rows.maskedTokens.slice(start, start + count),
+    rowTokens: rows.rowTokens.slice(start, start + count),
+  };
+}

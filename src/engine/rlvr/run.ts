@@ -17,9 +17,11 @@
  */
 import { join } from 'node:path';
 import type { GrpoConfig } from '../../shared/config/grpo';
+import { grpoBatchShape } from '../../shared/config/grpoBatches';
 import type { RunContext, RunExecutor } from '../../shared/runContext';
 import { MixtureStream, type MixtureEntry } from '../data/batches';
 import { InferenceModel } from '../generate/inferenceModel';
+import { sessionBuildCount } from '../onnx/session';
 import { loadModelFolder } from '../model/folder';
 import { loraParameterCount, saveLoraAdapter, type LoraSpec } from '../model/lora';
 import { learningRateAt, type OptimizerSettings, type ScheduleSpec } from '../optim';
@@ -96,6 +98,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
   const t = cfg.training;
   const dir = resolveModelFolder(cfg.model, ctx.dataDir);
   const folder = await loadModelFolder(dir);
+  folder.tokenizer = folder.tokenizer.withPromptFormat(cfg.prompt_format, cfg.sequence_end);
   const { config, tokenizer } = folder;
   const session = sessionSettingsOf(ctx);
   const tasks: MixtureEntry[] = cfg.tasks.map((r) => ({ task: r.task, weight: r.weight, options: r.options }));
@@ -103,11 +106,22 @@ export const runGrpo: RunExecutor = async (ctx) => {
   const G = cfg.num_generations;
   const B = cfg.prompts_per_step * G;
   const mu = cfg.num_iterations;
+  // Micro-batches and accumulation (TRL steps_per_generation / gradient_accumulation_steps).
+  const mini = grpoBatchShape(cfg);
+  const stepsPerBatch = mu * mini.stepsPerPass; // optimizer steps on one generation batch
   const loss = lossSpecOf(cfg);
   const limit = config.sliding_window ?? config.max_position_embeddings;
 
-  // Generation: KV-cache sampling with the policy's weights of the moment (swapped in per batch).
-  const sampler = InferenceModel.create(config, folder.weights, tokenizer, { ...session, batchSize: Math.min(B, 64), fitToLimit: true }, folder.generationConfig);
+  // Generation: in-graph (or, on WebGPU, JS-loop) sampling whose graphs take the trainable state
+  // as inputs — every weight, or the LoRA adapters on the stored base — so a policy update is a
+  // new feed (sampler.setState), never a rebuilt session.
+  const sampler = InferenceModel.create(
+    config,
+    folder.weights,
+    tokenizer,
+    { ...session, batchSize: Math.min(B, 64), fitToLimit: true, trainable: lora ? { lora } : 'all' },
+    folder.generationConfig,
+  );
   const { maxPrompt, seqLen } = rowShape(cfg, tasks, (s) => sampler.encodePrompt(s), limit, `${dir}/config.json`, ctx.log);
   const padId = sampler.padId;
 
@@ -126,7 +140,8 @@ export const runGrpo: RunExecutor = async (ctx) => {
     config,
     weights: folder.weights,
     lora,
-    batch: B,
+    batch: mini.microRows,
+    accumulationSteps: mini.accumulation,
     seqLen,
     temperature: cfg.temperature,
     loss,
@@ -167,6 +182,8 @@ export const runGrpo: RunExecutor = async (ctx) => {
       maskTruncated: cfg.mask_truncated_completions,
       lossType: cfg.loss_type,
       beta: cfg.beta,
+      microRows: mini.microRows,
+      accumulation: mini.accumulation,
       thr: cfg.thr.enabled
         ? { spec: { p: cfg.thr.p, normalization: cfg.thr.normalization, topFraction: cfg.thr.top_fraction }, hiddenSize: config.hidden_size, lmHead: () => lmHeadOf(policy.modelWeights()) }
         : null,
@@ -180,13 +197,13 @@ export const runGrpo: RunExecutor = async (ctx) => {
     // failure-prefix robustness evals (§3.5): prefixes built once, with the policy at the start
     const prefixEval = cfg.prefix_eval.enabled ? new PrefixRobustnessEval(cfg, tasks, (ids) => tokenizer.decode(ids as number[], { skipSpecial: true })) : null;
     const evalNow = async (step: number) => {
-      await sampler.setWeights(policy.modelWeights());
+      sampler.setState(policy.stateTensors());
       const m = await evaluateQuick(sampler, tasks, { examples: cfg.eval_examples, seed: cfg.seed, maxNewTokens: cfg.max_completion_length, signal: ctx.signal });
       if (prefixEval) Object.assign(m, await prefixEval.evaluate(sampler));
       if (Object.keys(m).length) ctx.metrics(step, m);
     };
     if (prefixEval) {
-      await sampler.setWeights(policy.modelWeights());
+      sampler.setState(policy.stateTensors());
       ctx.metrics(policy.step, await prefixEval.build(sampler));
       if (!(t.eval_every > 0 && policy.step === 0)) ctx.metrics(policy.step, await prefixEval.evaluate(sampler));
     }
@@ -199,6 +216,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
     const poolSampling = { maxCompletionLength: cfg.max_completion_length, temperature: cfg.temperature, topP: cfg.top_p, topK: cfg.top_k, maxPromptTokens: maxPrompt };
     const decodeText = (ids: readonly number[]) => tokenizer.decode(ids as number[], { skipSpecial: true });
     let batch: GenerationBatch | null = null;
+    let buildsAfterFirstStep: number | null = null;
     const thrLog = new ThrHistogramLog(ctx.runDir);
     while (policy.step < t.max_steps) {
       if (ctx.signal.aborted) {
@@ -207,8 +225,8 @@ export const runGrpo: RunExecutor = async (ctx) => {
       }
       const step = policy.step;
       const started = performance.now();
-      if (step % mu === 0 || !batch) {
-        await sampler.setWeights(policy.modelWeights());
+      if (step % stepsPerBatch === 0 || !batch) {
+        sampler.setState(policy.stateTensors());
         let drawn;
         if (pool) {
           if (pool.due(step)) {
@@ -219,7 +237,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
           }
           drawn = pool.draw(cfg.prompts_per_step) ?? undefined;
         }
-        batch = await makeGenerationBatch(gen, stream, sampler, policy, batchSeed(cfg.seed, Math.floor(step / mu)), warnOnce, drawn);
+        batch = await makeGenerationBatch(gen, stream, sampler, policy, batchSeed(cfg.seed, Math.floor(step / stepsPerBatch)), warnOnce, drawn);
         if (pool) window.add(conditionedMetrics(batch, drawn !== undefined));
         counters.tokens! += batch.rows.rowTokens.reduce((a, b) => a + b, 0);
         counters.skipped_prompts! += batch.skippedPrompts;
@@ -231,32 +249,41 @@ export const runGrpo: RunExecutor = async (ctx) => {
         }
         if (step % t.log_every === 0) logCompletions(ctx, batch, step + 1, cfg.completions_to_log, batch.thr ? (ids) => ids.map((id) => tokenizer.decode([id])) : null);
       }
-      const r = await policy.trainStep(batch.rows, batch.head, learningRateAt(schedule, step));
+      const pass = step % mini.stepsPerPass; // which accumulation window of the batch this step trains on
+      const parts = batch.micro.slice(pass * mini.accumulation, (pass + 1) * mini.accumulation);
+      const r = await policy.trainMicroBatches(parts, learningRateAt(schedule, step));
       if (!Number.isFinite(r.loss)) {
         throw new Error(`training diverged at step ${step + 1}: loss is ${r.loss}; lower training.learning_rate (now ${t.learning_rate}) or set training.max_grad_norm`);
       }
-      const o = r.outputs;
-      const ext = clipExtremes(o[POLICY_OUTPUTS.clipLowPerSequence]!.data as Float32Array, o[POLICY_OUTPUTS.clipHighPerSequence]!.data as Float32Array, batch.rows.maskedTokens);
+      // Per-micro-batch head outputs: means averaged over the step's micro-batches, extremes over all its rows.
+      const perSeq = (k: string) => Float32Array.from(r.microOutputs.flatMap((o) => Array.from(o[k]!.data as Float32Array)));
+      const ext = clipExtremes(perSeq(POLICY_OUTPUTS.clipLowPerSequence), perSeq(POLICY_OUTPUTS.clipHighPerSequence), parts.flatMap((p) => p.rows.maskedTokens));
+      for (const o of r.microOutputs) {
+        window.add({
+          entropy: scalarOf(o[POLICY_OUTPUTS.entropyMean]),
+          ...(cfg.beta !== 0 ? { kl: scalarOf(o[POLICY_OUTPUTS.klMean]) } : {}),
+          'clip_ratio/low_mean': scalarOf(o[POLICY_OUTPUTS.clipLowMean]),
+          'clip_ratio/high_mean': scalarOf(o[POLICY_OUTPUTS.clipHighMean]),
+          'clip_ratio/region_mean': scalarOf(o[POLICY_OUTPUTS.clipRegionMean]),
+          ...policyMonitorMetrics(o, cfg.llds.enabled),
+        });
+      }
       window.add({
         loss: r.loss,
         grad_norm: r.gradNorm,
-        entropy: scalarOf(o[POLICY_OUTPUTS.entropyMean]),
-        ...(cfg.beta !== 0 ? { kl: scalarOf(o[POLICY_OUTPUTS.klMean]) } : {}),
-        'clip_ratio/low_mean': scalarOf(o[POLICY_OUTPUTS.clipLowMean]),
-        'clip_ratio/high_mean': scalarOf(o[POLICY_OUTPUTS.clipHighMean]),
-        'clip_ratio/region_mean': scalarOf(o[POLICY_OUTPUTS.clipRegionMean]),
         'clip_ratio/low_min': ext.lowMin,
         'clip_ratio/high_max': ext.highMax,
-        ...policyMonitorMetrics(o, cfg.llds.enabled),
         step_time: (performance.now() - started) / 1000,
       });
       const done = policy.step;
+      // Sessions are built during the first step (generation, scoring, training); none after it.
+      buildsAfterFirstStep ??= sessionBuildCount();
       ctx.progress(done, t.max_steps, 'train');
       if (done % t.log_every === 0 || done === t.max_steps) {
-        ctx.metrics(done, { ...window.flush(), learning_rate: r.lr, num_tokens: counters.tokens! });
+        ctx.metrics(done, { ...window.flush(), learning_rate: r.lr, num_tokens: counters.tokens!, 'perf/session_builds': sessionBuildCount() - buildsAfterFirstStep });
       }
       if (t.eval_every > 0 && done % t.eval_every === 0 && done < t.max_steps) await evalNow(done);
-      if (t.checkpoint_every > 0 && done % t.checkpoint_every === 0 && done % mu === 0 && done < t.max_steps) {
+      if (t.checkpoint_every > 0 && done % t.checkpoint_every === 0 && done % stepsPerBatch === 0 && done < t.max_steps) {
         const ckDir = checkpointDir(ctx.runDir, done);
         await writeTrainCheckpoint(ckDir, policy.params, { trainer: policy.snapshot(), stream: { drawn: stream.drawn, skipped: stream.skipped }, counters });
         ctx.checkpoint({ dir: ckDir, step: done });
@@ -276,7 +303,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
     }
     await saveAndRegister(ctx, out, { config, weights, tokenizer: { json: tokenizer.json, configJson: tokenizer.configJson }, generationConfig: folder.generationConfig });
     thrLog.register(ctx);
-    await sampler.setWeights(weights);
+    sampler.setState(policy.stateTensors());
     const final = await evaluateQuick(sampler, tasks, { examples: cfg.eval_examples, seed: cfg.seed, maxNewTokens: cfg.max_completion_length, signal: ctx.signal });
     if (prefixEval) Object.assign(final, await prefixEval.evaluate(sampler));
     if (Object.keys(final).length) ctx.metrics(policy.step, final);

@@ -3,6 +3,7 @@
  * expect. They are logged, not errors: each combination has legitimate uses.
  */
 import type { GrpoConfig } from '../../shared/config/grpo';
+import { grpoBatchShape } from '../../shared/config/grpoBatches';
 import { hasAnswerMarker } from './answerSpan';
 
 /**
@@ -13,9 +14,9 @@ import { hasAnswerMarker } from './answerSpan';
 export function lldsWarnings(cfg: GrpoConfig): string[] {
   if (!cfg.llds.enabled) return [];
   const out: string[] = [];
-  if (cfg.num_iterations === 1) {
+  if (cfg.num_iterations === 1 && stepsPerPassOr1(cfg) === 1) {
     out.push(
-      'llds: with num_iterations 1 every step trains on a freshly generated batch, so the old and current log-probs are equal, Δ ≡ 0 and LLDS has no effect; set num_iterations ≥ 2 for it to act',
+      'llds: with num_iterations 1 every step trains on a freshly generated batch, so the old and current log-probs are equal, Δ ≡ 0 and LLDS has no effect; set num_iterations ≥ 2 (or steps_per_generation above gradient_accumulation_steps) for it to act',
     );
   }
   const unmarked = [...new Set(cfg.tasks.map((r) => r.task).filter((t) => !hasAnswerMarker(t)))];
@@ -25,6 +26,15 @@ export function lldsWarnings(cfg: GrpoConfig): string[] {
     );
   }
   return out;
+}
+
+/** Optimizer steps per pass over a generation batch; 1 when the batch fields do not divide (the run refuses those). */
+function stepsPerPassOr1(cfg: GrpoConfig): number {
+  try {
+    return grpoBatchShape(cfg).stepsPerPass;
+  } catch {
+    return 1;
+  }
 }
 
 /** Loss types whose normaliser sums token losses (every token of a completion counts separately, §1.4). */

@@ -21,6 +21,7 @@ export const runSft: RunExecutor = async (ctx) => {
   checkTaskNames(cfg.data.tasks, 'data.tasks', ctx.dataDir);
   const dir = resolveModelFolder(cfg.model, ctx.dataDir);
   const folder = await loadModelFolder(dir);
+  folder.tokenizer = folder.tokenizer.withPromptFormat(cfg.prompt_format, cfg.sequence_end);
   if (cfg.data.seq_len > folder.config.max_position_embeddings) {
     throw new Error(`data.seq_len (${cfg.data.seq_len}) exceeds the model's max_position_embeddings (${folder.config.max_position_embeddings}, ${dir}/config.json)`);
   }
@@ -37,6 +38,7 @@ export const runSft: RunExecutor = async (ctx) => {
   if (responses.source === 'self_generated') {
     const teacherDir = responses.teacher ? resolveModelFolder(responses.teacher, ctx.dataDir) : dir;
     const teacherFolder = teacherDir === dir ? folder : await loadModelFolder(teacherDir);
+    teacherFolder.tokenizer = teacherFolder.tokenizer.withPromptFormat(cfg.prompt_format, cfg.sequence_end);
     const teacher = InferenceModel.create(teacherFolder.config, teacherFolder.weights, teacherFolder.tokenizer, { ...sessionSettingsOf(ctx), batchSize: 64, fitToLimit: true }, teacherFolder.generationConfig);
     ctx.log('info', `generating ${responses.num_prompts} responses with ${teacherDir} (temperature ${responses.temperature}, top-p ${responses.top_p}${responses.only_correct ? ', keeping correct ones only' : ''})`);
     try {

@@ -83,6 +83,7 @@ export const runValue: RunExecutor = async (ctx) => {
 
   const dir = resolveModelFolder(cfg.model, ctx.dataDir);
   const folder = await loadModelFolder(dir);
+  folder.tokenizer = folder.tokenizer.withPromptFormat(cfg.prompt_format, cfg.sequence_end);
   const { config, tokenizer } = folder;
   const train = mislabel(cleanItems(drawExamples(cfg.train.tasks, cfg.train.num_examples, 'train', cfg.seed, 'train.tasks')), cfg.mislabel_ratio, cfg.mislabel_seed);
   const val = cleanItems(drawExamples(valTasks, cfg.val.num_examples, 'test', cfg.seed, valField));

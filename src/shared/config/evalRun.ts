@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptFormatFields } from './promptFormat';
 import { commonFields } from './common';
 import { taskRefSchema } from './taskRefs';
 
@@ -7,6 +8,7 @@ export const evalConfigSchema = z
     kind: z.literal('eval'),
     ...commonFields,
     model: z.string().min(1, 'expected a model folder path or a registered model id'),
+    ...promptFormatFields,
     tasks: z.array(taskRefSchema).min(1, 'expected at least one task'),
     num_examples: z.number().int().positive('expected ≥ 1 example per task').default(200),
     /** n samples per prompt for pass@k / maj@k (ALGORITHMS.md §5.1). */

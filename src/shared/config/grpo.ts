@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { promptFormatFields } from './promptFormat';
+import { grpoBatchFields } from './grpoBatches';
 import { commonFields, trainingSchema } from './common';
 import { loraSchema } from './sft';
 import { taskRefSchema } from './taskRefs';
@@ -96,6 +98,7 @@ export const grpoConfigSchema = z
     kind: z.literal('grpo'),
     ...commonFields,
     model: z.string().min(1, 'expected a model folder path or a registered model id'),
+    ...promptFormatFields,
     /** Prompts come from the tasks' train split; rewards from each task's verifier. */
     tasks: z.array(taskRefSchema).min(1, 'expected at least one task'),
     /** G: completions sampled per prompt (a group). */
@@ -122,6 +125,7 @@ export const grpoConfigSchema = z
     importance_sampling_level: z.enum(GRPO_IS_LEVELS).default('token'),
     /** μ: optimizer steps on each generation batch (ratio ≠ 1 from the second on). */
     num_iterations: z.number().int('expected a whole number').positive('expected ≥ 1').max(64).default(1),
+    ...grpoBatchFields,
     /** Exclude completions that hit max_completion_length from the loss (their rewards still count). */
     mask_truncated_completions: z.boolean().default(false),
     /** k ≥ 1: Chen et al.'s analytic Pass@k advantages (§5.3) on binary correctness instead of GRPO's; 0 = off. */

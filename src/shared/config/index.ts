@@ -11,6 +11,7 @@ export * from './prune';
 export * from './grpo';
 export * from './grpoScience';
 export * from './value';
+export * from './promptFormat';
 
 export { CONFIG_SCHEMAS, runConfigSchema, runKindModule, kindModule, RUN_KIND_MODULES, type RunConfig, type RunConfigOf } from '../kinds';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptFormatFields, tokenizerSourceFields } from './promptFormat';
 import { commonFields, trainingSchema } from './common';
 import { taskRefSchema } from './taskRefs';
 
@@ -41,6 +42,8 @@ export const pretrainConfigSchema = z.object({
   kind: z.literal('pretrain'),
   ...commonFields,
   model: decoderShapeSchema.default(() => decoderShapeSchema.parse({})),
+  ...tokenizerSourceFields,
+  ...promptFormatFields,
   data: z
     .object({
       tasks: z.array(taskRefSchema).min(1, 'expected at least one task in the mixture').default([{ task: 'arithmetic', weight: 1, options: {} }]),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptFormatFields } from './promptFormat';
 import { commonFields } from './common';
 import { BUILTIN_EVAL_TASKS } from './builtinModel';
 import { taskRefSchema } from './taskRefs';
@@ -37,6 +38,7 @@ export const pruneConfigSchema = z
     kind: z.literal('prune'),
     ...commonFields,
     model: z.string().min(1, 'expected a model folder path or a registered model id'),
+    ...promptFormatFields,
     method: z.enum(PRUNE_METHODS).default('block_influence'),
     /** Decoder layers to remove (the block size n of angular_distance and streamline). */
     num_layers: z.number().int('expected a whole number').positive('expected ≥ 1 layer to remove').default(1),

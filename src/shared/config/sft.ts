@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptFormatFields } from './promptFormat';
 import { commonFields, trainingSchema } from './common';
 import { taskRefSchema } from './taskRefs';
 
@@ -36,6 +37,7 @@ export const sftConfigSchema = z.object({
   kind: z.literal('sft'),
   ...commonFields,
   model: z.string().min(1, 'expected a model folder path or a registered model id'),
+  ...promptFormatFields,
   data: z.object({
     tasks: z.array(taskRefSchema).min(1, 'expected at least one dataset or task'),
     seq_len: z.number().int().min(8, 'expected a sequence length ≥ 8').max(8192).default(128),

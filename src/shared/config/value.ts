@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptFormatFields } from './promptFormat';
 import { commonFields } from './common';
 import { taskRefSchema } from './taskRefs';
 
@@ -57,6 +58,7 @@ export const valueConfigSchema = z
     kind: z.literal('value'),
     ...commonFields,
     model: z.string().min(1, 'expected a model folder path or a registered model id'),
+    ...promptFormatFields,
     train: valueTrainSchema.default(() => valueTrainSchema.parse({})),
     val: valueValSchema.default(() => valueValSchema.parse({})),
     /** Share of train examples given a wrong answer (choice: another choice; trailing number: one digit changed; otherwise another example's answer). */

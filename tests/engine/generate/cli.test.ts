@@ -89,6 +89,16 @@ describe('benchtop generate', () => {
     const plain = await cli(['generate', '--model', folder.dir, '--prompt', 'x', '--max-new-tokens', '3', '--temperature', '0']);
     expect(plain.code).toBe(0);
     expect(plain.stdout.length).toBeGreaterThan(0);
+    // Through the chat template on request: the log-probs follow the rendered prompt's ids.
+    const chat = await cli(['generate', '--model', folder.dir, '--prompt', '1+2=', '--max-new-tokens', '4', '--seed', '3', '--prompt-format', 'chat', '--json']);
+    expect(chat.code).toBe(0);
+    const chatPrompt = folder.tokenizer.encode('<bos>user: 1+2=\nassistant: ');
+    const cs = JSON.parse(chat.stdout.trim().split('\n')[0]!) as { tokens: number[]; logprobs: number[] };
+    const chatRef = refLogprobs([...chatPrompt, ...cs.tokens]).slice(chatPrompt.length - 1);
+    cs.logprobs.forEach((v, i) => expect(Math.abs(v - chatRef[i]!)).toBeLessThan(1e-4));
+    const badFormat = await cli(['generate', '--model', folder.dir, '--prompt', 'x', '--prompt-format', 'yaml']);
+    expect(badFormat.code).toBe(2);
+    expect(badFormat.stderr).toContain("--prompt-format: expected chat or plain, got 'yaml'");
     const bad = await cli(['generate', '--model', folder.dir, '--prompt', 'x', '--top-p', '1.5']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('top_p: expected a number in (0, 1]');

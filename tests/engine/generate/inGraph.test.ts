@@ -1,6 +1,6 @@
 /**
  * The in-graph decode loop against the JS KV-cache loop (itself tested against the reference
- * decoder in generate.test.ts): identical greedy tokens for a left-padded batch; Gumbel-max
+ * decoder in generate.test.ts): identical greedy tokens for a left-padded batch; in-graph
  * sampling frequencies against softmax at a fixed prefix; the bench helper's shape.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ describe('in-graph decode (ONNX Loop)', () => {
     expect(await generateInGraph(rt, [[1, 5]], { maxNewTokens: 1 })).toEqual([one[0]![0]!.tokens]);
   });
 
-  it('Gumbel-max sampling draws the first token with softmax(logits / T) frequencies', async () => {
+  it('in-graph sampling draws the first token with softmax(logits / T) frequencies', async () => {
     // 400 copies of one prompt in a batch: the first tokens are independent draws from one distribution.
     const prompt = [1, 12, 13];
     const n = 400;

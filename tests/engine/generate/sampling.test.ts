@@ -78,3 +78,80 @@ describe('sampleToken', () => {
     expect(new Set(da).size).toBeGreaterThan(1);
   });
 });
+
+/**
+ * The sampler as a full sort defines it (the definition the selection-based sampler must match):
+ * softmax in float64, order by probability descending with ties to the lower index, keep the
+ * first k, then the shortest prefix of those whose renormalised mass reaches p.
+ */
+function sortedReference(logits: number[], temperature: number, topK: number, topP: number): Float64Array {
+  const m = Math.max(...logits);
+  const e = logits.map((x) => Math.exp((x - m) / temperature));
+  const z = e.reduce((s, v) => s + v, 0);
+  const p = e.map((v) => v / z);
+  const order = p.map((_, i) => i).sort((a, b) => p[b]! - p[a]! || a - b);
+  let keep = topK > 0 ? Math.min(topK, p.length) : p.length;
+  const mass = order.slice(0, keep).reduce((s, i) => s + p[i]!, 0);
+  let cum = 0;
+  let n = 0;
+  while (n < keep && topP < 1) {
+    cum += p[order[n]!]! / mass;
+    n++;
+    if (cum >= topP - 1e-12) break;
+  }
+  if (topP < 1) keep = n;
+  const kept = order.slice(0, keep).reduce((s, i) => s + p[i]!, 0);
+  const out = new Float64Array(p.length);
+  for (const i of order.slice(0, keep)) out[i] = p[i]! / kept;
+  return out;
+}
+
+function drawFrom(p: Float64Array, u: number): number {
+  let cum = 0;
+  let last = 0;
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === 0) continue;
+    last = i;
+    cum += p[i]!;
+    if (u < cum) return i;
+  }
+  return last;
+}
+
+describe('selection-based top-k / top-p against the full-sort definition', () => {
+  const cases: { V: number; ties: boolean }[] = [
+    { V: 7, ties: false },
+    { V: 50, ties: true },
+    { V: 300, ties: false },
+    { V: 2000, ties: true },
+  ];
+  for (const { V, ties } of cases) {
+    it(`vocabulary ${V}${ties ? ' with many tied logits' : ''}: same kept set, same probabilities, same token per draw`, () => {
+      const rng = createRng(V);
+      for (let trial = 0; trial < 30; trial++) {
+        // Heavy-tailed logits (a few dominant tokens), or values on a coarse grid to force ties.
+        const logits = Array.from({ length: V }, () => (ties ? Math.floor(rng.nextFloat() * 6) : rng.nextFloat() * 8 - 4 + (rng.nextFloat() < 0.05 ? 6 : 0)));
+        const temperature = [0.3, 0.7, 1, 1.5][trial % 4]!;
+        const topK = [0, 1, 5, Math.floor(V / 2), V, V + 3][trial % 6]!;
+        const topP = [1, 0.95, 0.5, 0.9, 0.1, 0.999][(trial * 7) % 6]!;
+        const o = { temperature, topK, topP };
+        const got = samplingDistribution(logits, o);
+        const want = sortedReference(logits, temperature, topK, topP);
+        for (let i = 0; i < V; i++) {
+          expect(got[i]! > 0, `token ${i} kept (trial ${trial})`).toBe(want[i]! > 0);
+          expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-12);
+        }
+        // The same uniform draw picks the same token.
+        const a = createRng(1000 + trial);
+        const b = createRng(1000 + trial);
+        for (let d = 0; d < 20; d++) expect(sampleToken(logits, o, a)).toBe(drawFrom(want, b.nextFloat()));
+      }
+    });
+  }
+
+  it('top-p on a flat distribution keeps the lowest indices among equals', () => {
+    const p = samplingDistribution(new Array(10).fill(0), { topP: 0.35 });
+    expect([...p].map((v) => (v > 0 ? 1 : 0))).toEqual([1, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
+    p.slice(0, 4).forEach((v) => expect(v).toBeCloseTo(0.25, 12));
+  });
+});

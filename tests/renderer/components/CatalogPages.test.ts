@@ -12,6 +12,7 @@ import { routes } from '../../../src/renderer/src/router';
 import DatasetsPage from '../../../src/renderer/src/pages/DatasetsPage.vue';
 import ModelsPage from '../../../src/renderer/src/pages/ModelsPage.vue';
 import ToastHost from '../../../src/renderer/src/components/ToastHost.vue';
+import { formatCount } from '../../../src/renderer/src/format';
 
 const VChartStub = defineComponent({ name: 'VChart', props: { option: { type: Object, required: true } }, setup: () => () => h('div') });
 
@@ -151,6 +152,47 @@ describe('ModelsPage', () => {
     await w.find('.add-form').trigger('submit');
     await flushPromises();
     expect(w.find('[data-error-for="modelPath"]').text()).toBe('/tmp/m/tokenizer.json: file not found (the tokenizer; an HF model folder needs it)');
+    w.unmount();
+  });
+});
+
+describe('ModelsPage checks on add', () => {
+  it('opens the checks of the folder just added: tokenizer, BOS/EOS, template, dtype, memory per kind, warnings', async () => {
+    const GiB = 1024 ** 3;
+    const added: ModelEntry = {
+      id: 'm1', name: 'qwen-tiny', path: '/m/qwen-tiny', architecture: 'qwen2', parameters: 494_032_768, builtin: false, addedAt: 1,
+      info: {
+        checks: {
+          architecture: { modelType: 'qwen2', supported: true },
+          tokenizer: { style: 'byte-level BPE', vocabSize: 151_665, bosToken: null, addBos: false, eosToken: '<|im_end|>', eosTokens: ['<|im_end|>', '<|endoftext|>'], chatTemplate: true, defaultPromptFormat: 'chat' },
+          parameters: 494_032_768,
+          dtypes: ['BF16'],
+          weightBytes: 988_097_824,
+          memory: { byKind: { eval: 17 * GiB, grpo: 49 * GiB }, machineBytes: 24 * GiB, method: 'rough' },
+          warnings: ['Weights are stored as BF16: runs compute in fp32, so loaded weights take twice the size of the files.'],
+        },
+      },
+    };
+    use({ listModels: async () => [], addModel: async () => added });
+    const w = mountPage(ModelsPage);
+    await flushPromises();
+    expect(w.find('[data-model-checks]').exists()).toBe(false);
+    await w.find('[data-field="modelPath"]').setValue('/m/qwen-tiny');
+    await w.find('.add-form').trigger('submit');
+    await flushPromises();
+    const c = w.find('[data-model-checks="qwen-tiny"]');
+    expect((c.element as HTMLDetailsElement).open).toBe(true);
+    expect(c.find('[data-check="architecture"]').text()).toBe('qwen2 — supported');
+    expect(c.find('[data-check="tokenizer-style"]').text()).toBe(`byte-level BPE, ${formatCount(151_665)} tokens`);
+    expect(c.find('[data-check="bos"]').text()).toBe('none — sequences start with the first text token');
+    expect(c.findAll('[data-check="eos"] .eos-token').map((e) => e.text())).toEqual(['<|im_end|>', '<|endoftext|>']);
+    expect(c.find('[data-check="chat-template"]').text()).toBe('found — prompts default to chat');
+    expect(c.find('[data-check="dtype"]').text()).toContain('BF16');
+    expect(c.find('[data-memory-kind="eval"]').classes()).not.toContain('over');
+    expect(c.find('[data-memory-kind="grpo"]').classes()).toContain('over');
+    expect(c.find('[data-memory-kind="grpo"]').text()).toContain("more than this machine's 24 GiB");
+    expect(c.find('[data-check-warnings]').text()).toContain('stored as BF16');
+    expect(document.body.textContent).toContain('Added qwen-tiny — 1 warning, see its checks.');
     w.unmount();
   });
 });
