@@ -123,7 +123,7 @@ export function setConfigPath(config: Record<string, unknown>, path: string, val
       throw new Error(`'${part}' is not an index of the list at ${parts.slice(0, i).join('.')} (0–${node.length})`);
     }
     if (i === parts.length - 1) {
-      node[key] = structuredClone(value);
+      node[key] = jsonCopy(value);
       return;
     }
     let next = node[key];
@@ -134,6 +134,11 @@ export function setConfigPath(config: Record<string, unknown>, path: string, val
     if (typeof next !== 'object') throw new Error(`${parts.slice(0, i + 1).join('.')} is a ${typeof next}, not an object or list`);
     node = next as Record<string | number, unknown>;
   }
+}
+
+/** A deep copy of JSON data (configs are JSON; works on the editor's reactive proxies, which structuredClone refuses). */
+function jsonCopy<T>(v: T): T {
+  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
 
 function describeValue(v: unknown): string {
@@ -177,7 +182,7 @@ export function expandSweep(input: unknown): SweepExpansion {
   for (const r of random) {
     for (const g of grid) {
       const assignments = { ...r, ...g };
-      const config = structuredClone(spec.base) as Record<string, unknown>;
+      const config = jsonCopy(spec.base) as Record<string, unknown>;
       for (const [path, value] of Object.entries(assignments)) {
         try {
           setConfigPath(config, path, value);

@@ -86,4 +86,29 @@ describe('sweep group view', () => {
     for (const [i, step] of steps.entries()) if (expected.has(step)) expect(mean.data[i]).toBeCloseTo(expected.get(step)!, 9);
     expect(pageErrors).toEqual([]);
   }, 90_000);
+
+  it('starts a sweep from the Sweep section of the New run editor, with a bad value refused first', async () => {
+    const { server, page, pageErrors } = s;
+    await page.goto(`${server.url}#/new`);
+    await page.locator('[data-kind="pretrain"]').click();
+    await page.locator('[data-field="name"]').fill('ui sweep');
+    await page.locator('[data-field="training.max_steps"]').fill('6');
+    await page.locator('[data-field="data.tasks.0.options"]').fill('{"step_ms": 10, "dim": 8}');
+    await page.locator('[data-sweep-section] summary').click();
+    await page.locator('[data-action="add-sweep-field"]').click();
+    await page.locator('[data-action="add-sweep-field"]').click();
+    const rows = page.locator('[data-sweep-row]');
+    expect(await rows.nth(0).locator('[data-sweep-path]').inputValue()).toBe('seed');
+    await rows.nth(1).locator('[data-sweep-path]').fill('training.learning_rate');
+    await rows.nth(1).locator('[data-sweep-values]').fill('0.01, 5');
+    await expect.poll(() => page.locator('[data-sweep-problems]').textContent()).toContain('grid training.learning_rate=5:');
+    await rows.nth(1).locator('[data-sweep-values]').fill('0.01, 0.05');
+    await expect.poll(() => page.locator('[data-sweep-count]').textContent()).toContain('6 runs');
+    await page.locator('[data-action="start-sweep"]').click();
+    await page.waitForURL(/#\/sweeps\/sweep-/, { timeout: 15_000 });
+    await expect.poll(() => page.locator('[data-sweep-progress]').getAttribute('data-outcome'), { timeout: 60_000 }).toBe('succeeded');
+    expect(await page.locator('[data-sweep-runs] tbody tr').count()).toBe(6);
+    await expect.poll(async () => (await chartOption(page, 'bands'))?.series.filter((x) => x.areaStyle).length ?? 0, { timeout: 20_000 }).toBe(2);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia } from 'pinia';
 import { createMemoryHistory, createRouter } from 'vue-router';
-import { defineComponent, h } from 'vue';
+import { defineComponent, h, reactive } from 'vue';
 import type { EChartsOption } from 'echarts';
 import type { BenchtopApi, PushEvent } from '../../../src/shared/api';
 import type { MetricSeries, RunRecord } from '../../../src/shared/records';
@@ -82,7 +82,8 @@ describe('the editor Sweep form', () => {
   });
 
   it('counts the runs of a valid form and names the field and value of an invalid one', () => {
-    const ok = previewSweep(config, { name: '', randomCount: 3, randomSeed: 1, rows: [
+    // The editor's config is a reactive proxy (structuredClone refuses those).
+    const ok = previewSweep(reactive(structuredClone(config)), { name: '', randomCount: 3, randomSeed: 1, rows: [
       { path: 'seed', mode: 'grid', text: '1, 2' },
       { path: 'temperature', mode: 'range', text: '0.1:1' },
     ] });
