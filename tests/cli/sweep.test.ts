@@ -63,5 +63,28 @@ describe('benchtop sweep', () => {
     const spans = detail.runs.map((x: { startedAt: number; endedAt: number }) => [x.startedAt, x.endedAt]).sort((a: number[], b: number[]) => a[0] - b[0]);
     for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
     expect(r.stderr).toMatch(/\[4\/4 done, 0 running\]/);
+
+    // The group as one bundle, and back as a group in another data folder.
+    const zip = join(tmp.dir, 'group.zip');
+    const ex = await runCli(home, ['--home', home, 'export', sweepId, '--out', zip], { realRunner: true });
+    expect(ex.code, ex.stderr).toBe(0);
+    expect(ex.stdout).toMatch(/, 4 runs$/m);
+    const other = join(tmp.dir, 'other');
+    mkdirSync(other);
+    const im = await runCli(other, ['--home', other, 'import', zip], { realRunner: true });
+    expect(im.code, im.stderr).toBe(0);
+    expect(im.stdout).toContain(`sweep ${sweepId}\n`);
+    expect(im.stdout.match(/^run \S+$/gm)?.length).toBe(4);
+  });
+
+  it('explains a random search without ranges, and a malformed range', async () => {
+    const home = join(tmp.dir, 'usage');
+    mkdirSync(home);
+    const a = await runCli(home, ['--home', home, 'sweep', config, '--random', '3'], { realRunner: true });
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain('--random N needs at least one --range or --choice');
+    const b = await runCli(home, ['--home', home, 'sweep', config, '--random', '3', '--range', 'temperature=0.1-1'], { realRunner: true });
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain('--range temperature=0.1-1: expected min:max with numbers');
   });
 });
