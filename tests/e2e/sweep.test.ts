@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { strFromU8, unzipSync } from 'fflate';
 import { DatabaseSync } from 'node:sqlite';
 import type { Page } from 'playwright-core';
 import { BIN, ROOT, cliEnv, openSession, type E2eSession } from './harness';
@@ -23,7 +25,7 @@ function cli(home: string, args: string[]): Promise<{ code: number | null; out: 
 }
 
 beforeAll(async () => {
-  s = await openSession({ viewport: { width: 1360, height: 900 }, colorScheme: 'light' });
+  s = await openSession({ viewport: { width: 1360, height: 900 }, colorScheme: 'light', acceptDownloads: true });
   const r = await cli(s.home.dir, [
     'sweep', join(ROOT, 'tests/e2e/fixtures/compare-a.yaml'), '--name', 'e2e sweep',
     '--grid', 'data.tasks.0.options.lr=0.02,0.05', '--grid', 'seed=1,2',
@@ -84,6 +86,16 @@ describe('sweep group view', () => {
     const mean = bands.series.find((x) => x.name === 'lr=0.05')!;
     const steps = bands.xAxis[0]!.data.map(Number);
     for (const [i, step] of steps.entries()) if (expected.has(step)) expect(mean.data[i]).toBeCloseTo(expected.get(step)!, 9);
+
+    // The whole group downloads as one bundle: sweep.json plus each run's own bundle.
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.locator('[data-action="export-sweep"]').click()]);
+    expect(download.suggestedFilename()).toBe(`benchtop-${sweepId}.zip`);
+    const saved = join(s.home.dir, 'downloaded-sweep.zip');
+    await download.saveAs(saved);
+    const files = unzipSync(readFileSync(saved));
+    const m = JSON.parse(strFromU8(files['sweep.json']!));
+    expect(m.sweep.id).toBe(sweepId);
+    expect(m.runs.length).toBe(4);
     expect(pageErrors).toEqual([]);
   }, 90_000);
 
