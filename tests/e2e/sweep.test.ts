@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { DatabaseSync } from 'node:sqlite';
 import type { Page } from 'playwright-core';
-import { BIN, ROOT, cliEnv, openSession, type E2eSession } from './harness';
+import { BIN, ROOT, SCREENSHOTS, cliEnv, openSession, type E2eSession } from './harness';
 
 let s: E2eSession;
 let sweepId: string;
@@ -86,6 +86,8 @@ describe('sweep group view', () => {
     const mean = bands.series.find((x) => x.name === 'lr=0.05')!;
     const steps = bands.xAxis[0]!.data.map(Number);
     for (const [i, step] of steps.entries()) if (expected.has(step)) expect(mean.data[i]).toBeCloseTo(expected.get(step)!, 9);
+
+    await page.screenshot({ path: join(SCREENSHOTS, 'sweep.png') });
 
     // The whole group downloads as one bundle: sweep.json plus each run's own bundle.
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.locator('[data-action="export-sweep"]').click()]);
