@@ -7,8 +7,8 @@
  * a lone bundle would be), then re-forms the group. A failure part way removes the runs it added.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { rename, rm, stat, unlink } from 'node:fs/promises';
+import { existsSync, mkdirSync, statfsSync, statSync } from 'node:fs';
+import { rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RunRecord } from '../../shared/records';
@@ -17,7 +17,7 @@ import { dataPaths } from '../paths';
 import { newSweepId } from '../sweeps/createSweep';
 import { checkEntryName } from './entryNames';
 import { exportRunBundle, type BundleDeps } from './exportRun';
-import { importRunBundle, unpackVerified, type ImportDeps } from './importBundle';
+import { DEFAULT_MAX_IMPORT_BYTES, importRunBundle, unpackVerified, type ImportDeps } from './importBundle';
 import { isSymlinkEntry, ZipReader } from './zipReader';
 import { METHOD_DEFLATE, METHOD_STORE, ZipWriter } from './zipWriter';
 
@@ -148,8 +148,13 @@ export async function importSweepBundle(deps: ImportDeps, file: string): Promise
     if (listed.size !== m.runs.length) throw new Error(`${src}: sweep.json lists a run file twice`);
     const files = reader.entries.filter((e) => !e.isDirectory && e.name !== SWEEP_MANIFEST_NAME);
     for (const e of files) if (!listed.has(e.name)) throw new Error(`${src}: '${e.name}' is in the zip but not listed in sweep.json (refusing an unverifiable file)`);
-    // Every run bundle is unpacked and its digest checked before any run is imported.
+    // Twice the inner bundles' size: they are staged, then each is unpacked by its own import.
+    const total = m.runs.reduce((a, r) => a + r.bytes, 0);
+    if (total > DEFAULT_MAX_IMPORT_BYTES) throw new Error(`${src}: the group's run bundles add up to ${(total / 1e9).toFixed(1)} GB, more than the ${DEFAULT_MAX_IMPORT_BYTES / 1e9} GB import limit`);
     mkdirSync(staging, { recursive: true });
+    const free = statfsSync(staging);
+    if (free.bavail * free.bsize < 2 * total) throw new Error(`${src}: importing the group needs about ${((2 * total) / 1e9).toFixed(2)} GB but only ${((free.bavail * free.bsize) / 1e9).toFixed(2)} GB is free in ${dirname(staging)}`);
+    // Every run bundle is unpacked and its digest checked before any run is imported.
     const inner: string[] = [];
     for (const r of m.runs) {
       const e = files.find((f) => f.name === r.path);

@@ -111,6 +111,17 @@ describe('group bundle', () => {
       await expect(c.backend.handlers.importBundle(bad)).rejects.toThrow(new RegExp(`'${victim.replace(/[.]/g, '\\.')}' fails verification`));
       expect(await c.backend.handlers.listRuns()).toEqual([]);
       expect(await c.backend.handlers.listSweeps()).toEqual([]);
+
+      // An unlisted file, and a sweep.json of another format, are refused by name too.
+      const extra = unzipSync(readFileSync(bundle));
+      extra['runs/smuggled.zip'] = extra[m.runs[0].path]!;
+      writeFileSync(bad, zipSync(extra));
+      await expect(c.backend.handlers.importBundle(bad)).rejects.toThrow("'runs/smuggled.zip' is in the zip but not listed in sweep.json");
+      const other = unzipSync(readFileSync(bundle));
+      other['sweep.json'] = new TextEncoder().encode(JSON.stringify({ ...m, format: 'benchtop-sweep-bundle/9' }));
+      writeFileSync(bad, zipSync(other));
+      await expect(c.backend.handlers.importBundle(bad)).rejects.toThrow(/sweep\.json format: /);
+      expect(await c.backend.handlers.listRuns()).toEqual([]);
     } finally {
       await c.close();
     }
