@@ -10,9 +10,21 @@ import type { Backend } from '../core/backend';
 import { sweepDetail } from '../core/sweeps';
 import type { RunRecord } from '../shared/records';
 import { isTerminal } from '../shared/status';
-import { formatSweepValue, pointLabel, sweepProgress, type SweepOutcome } from '../shared/sweeps';
+import { formatSweepValue, pointLabel, sweepProgress, type SweepDetail, type SweepOutcome } from '../shared/sweeps';
 import { EXIT, type CliContext } from './registry';
 import { runDuration, table } from './runText';
+
+/** A sweep's outcome line and its runs' table (id, status, time, swept values). */
+export function sweepLines(detail: SweepDetail): string[] {
+  const fields = detail.sweep.fields;
+  return [
+    `sweep ${detail.sweep.name}: ${detail.progress.outcome} (${detail.progress.counts.succeeded ?? 0}/${detail.progress.total} succeeded)`,
+    ...table(
+      ['RUN', 'STATUS', 'TIME', ...fields],
+      detail.runs.map((r) => [r.id, r.status, runDuration(r), ...fields.map((f) => formatSweepValue(r.sweep?.point[f]))]),
+    ),
+  ];
+}
 
 export function sweepExitCode(outcome: SweepOutcome): number {
   return outcome === 'succeeded' ? EXIT.ok : outcome === 'cancelled' ? EXIT.cancelled : EXIT.failed;
@@ -72,12 +84,7 @@ export async function followSweep(backend: Backend, ctx: CliContext, sweepId: st
     if (opts.json) {
       out(JSON.stringify(detail, null, 2));
     } else {
-      const fields = detail.sweep.fields;
-      out(`sweep ${detail.sweep.name}: ${detail.progress.outcome} (${detail.progress.counts.succeeded ?? 0}/${detail.progress.total} succeeded)`);
-      for (const line of table(
-        ['RUN', 'STATUS', 'TIME', ...fields],
-        detail.runs.map((r) => [r.id, r.status, runDuration(r), ...fields.map((f) => formatSweepValue(r.sweep?.point[f]))]),
-      )) out(line);
+      for (const line of sweepLines(detail)) out(line);
     }
     return sweepExitCode(detail.progress.outcome);
   } finally {

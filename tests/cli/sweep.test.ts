@@ -64,6 +64,16 @@ describe('benchtop sweep', () => {
     for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
     expect(r.stderr).toMatch(/\[4\/4 done, 0 running\]/);
 
+    // `show` takes the sweep id (the group table) and names a run's sweep.
+    const group = await runCli(home, ['--home', home, 'show', sweepId], { realRunner: true });
+    expect(group.stdout).toMatch(/^sweep temp x seed: succeeded \(4\/4 succeeded\)$/m);
+    expect(group.stdout).toMatch(/^RUN\s+STATUS\s+TIME\s+temperature\s+seed$/m);
+    const one = await runCli(home, ['--home', home, 'show', detail.runs[3].id], { realRunner: true });
+    expect(one.stdout).toContain(`sweep    ${sweepId}  (temperature=0.5 seed=2)`);
+    const none = await runCli(home, ['--home', home, 'show', 'sweep-nonesuch'], { realRunner: true });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("no sweep with id or name 'sweep-nonesuch'");
+
     // The group as one bundle, and back as a group in another data folder.
     const zip = join(tmp.dir, 'group.zip');
     const ex = await runCli(home, ['--home', home, 'export', sweepId, '--out', zip], { realRunner: true });
