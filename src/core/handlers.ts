@@ -10,8 +10,10 @@ import type { RunRecord } from '../shared/records';
 import { failedBeforeFirstStep } from '../shared/runRetry';
 import { availableProviders, ortVersion } from './appInfo';
 import { BUILTIN_PREFIX, defaultBuiltinModelsDir, listBuiltinModels } from './builtinModels';
-import { exportRunBundle, importRunBundle } from './bundles';
+import { exportRunBundle, exportSweepBundle, importRunBundle, importSweepBundle, isSweepBundle } from './bundles';
 import { defaultLaunchDir, exportLaunch } from './launch/exportLaunch';
+import { createSweep, sweepDetail } from './sweeps';
+import { sweepProgress } from '../shared/sweeps';
 import { builtinDatasetEntries, importJsonlDataset, inspectJsonlFile, previewDatasetExamples, removeImportedDataset, type DatasetStoreDeps } from './datasets';
 import { createPathPolicy, type PathPolicy } from './pathPolicy';
 import { PreflightError, checkModelFolder, preflightRun, type PreflightOptions } from './preflight';
@@ -209,9 +211,15 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       return { dir: res.dir, files: res.files, unmapped: res.unmapped };
     },
     async importBundle(path) {
-      let run: RunRecord;
       const file = paths.check(path, 'read', 'bundle');
+      let run: RunRecord;
       try {
+        // A sweep bundle comes back as a group; the first of its runs is returned.
+        if (await isSweepBundle(file)) {
+          const { runs } = await importSweepBundle({ store, dataDir: d.dataDir }, file);
+          for (const r of runs) emit({ type: 'run', run: r });
+          return runs[0]!;
+        }
         run = await importRunBundle({ store, dataDir: d.dataDir }, file);
       } catch (e) {
         // Every refusal names the bundle (some checks speak of manifest.json alone).
@@ -221,6 +229,23 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
       }
       emit({ type: 'run', run });
       return run;
+    },
+    async createSweep(spec) {
+      const { sweep } = createSweep({ store, supervisor, emit }, spec);
+      return sweepDetail(store, sweep.id)!;
+    },
+    async listSweeps() {
+      return store.sweeps.list().map((sweep) => ({ sweep, progress: sweepProgress(store.sweeps.runs(sweep.id)) }));
+    },
+    async getSweep(id) {
+      return sweepDetail(store, id);
+    },
+    async exportSweep(id, options) {
+      const res = await exportSweepBundle({ store, dataDir: d.dataDir, appVersion: d.appVersion }, id, {
+        includeModels: options?.include_models,
+        out: options?.out === undefined ? undefined : paths.check(options.out, 'write', 'bundle path'),
+      });
+      return res.path;
     },
   };
 }

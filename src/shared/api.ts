@@ -21,6 +21,7 @@ import type {
 import { datasetNameSchema, jsonlMappingSchema, type DatasetExample, type JsonlFieldMapping, type JsonlInspection } from './datasets';
 import type { Settings } from './settings';
 import { sampleQuerySchema, type SamplePage, type SampleQuery } from './sampleQuery';
+import type { SweepDetail, SweepSummary } from './sweeps';
 import { settingsSchema } from './settings';
 import type { RunStatus } from './status';
 import { API_METHODS, IPC_INVOKE_CHANNEL, IPC_PUSH_CHANNEL, type ApiMethod } from './apiMethods';
@@ -121,6 +122,20 @@ export const API_ARG_SCHEMAS = {
         out: z.string().min(1, 'expected a folder path').max(4096).optional(),
       })
       .strict(),
+  ]),
+  // The spec is checked field by field by expandSweep (its errors name the swept field and value).
+  createSweep: z.tuple([z.record(z.string(), z.unknown())]),
+  listSweeps: z.tuple([]),
+  getSweep: z.tuple([z.string().min(1, 'expected a sweep id').max(80)]),
+  exportSweep: z.tuple([
+    z.string().min(1, 'expected a sweep id').max(80),
+    z
+      .object({
+        include_models: z.boolean().optional(),
+        out: z.string().min(1, 'expected a .zip file path').max(4096).optional(),
+      })
+      .strict()
+      .optional(),
   ]),
 } as const satisfies Record<ApiMethod, z.ZodType>;
 
@@ -235,6 +250,16 @@ export interface BenchtopApi {
   /** Write a launch folder for the same experiment on a cluster (TRL train.py or verl overrides,
    * task data, the verifiers in Python, MAPPING.md); sft and grpo runs only. */
   exportLaunch(id: string, options: ExportLaunchOptions): Promise<ExportLaunchResult>;
+  /** Validate a sweep (src/shared/sweeps.ts SweepSpec), then store it and queue all its runs.
+   * Rejects naming the swept field and value when any expanded config is invalid. */
+  createSweep(spec: Record<string, unknown>): Promise<SweepDetail>;
+  /** Every sweep, newest first, with its group progress. */
+  listSweeps(): Promise<SweepSummary[]>;
+  /** A sweep with its runs, progress and each run's final metrics; null when unknown. */
+  getSweep(id: string): Promise<SweepDetail | null>;
+  /** Write the whole group as one bundle (each run's bundle inside, plus sweep.json); resolves
+   * to its path. importBundle takes it back as a group. */
+  exportSweep(id: string, options?: ExportRunOptions): Promise<string>;
   /** Subscribe to pushed events; returns an unsubscribe function. */
   onEvent(listener: (e: PushEvent) => void): () => void;
 }

@@ -32,6 +32,10 @@ export const API_METHODS = [
   'exportRun',
   'importBundle',
   'exportLaunch',
+  'createSweep',
+  'listSweeps',
+  'getSweep',
+  'exportSweep',
 ] as const;
 export type ApiMethod = (typeof API_METHODS)[number];
 

@@ -1,5 +1,6 @@
 import type { RunStatus } from './status';
 import type { RunConfigOf, RunKind } from './kinds';
+import type { RunSweepRef } from './sweeps';
 
 /**
  * One row of the run history as every process sees it. Times are epoch milliseconds. `config` is
@@ -28,6 +29,8 @@ export interface RunRecord {
   /** Set for a run imported from a bundle: where it came from, and whether the user confirmed its
    * (validated) config so it may be resumed here. Absent/null for runs made on this machine. */
   imported?: ImportedOrigin | null;
+  /** Set for a run made by a sweep: the group and this run's swept values (src/shared/sweeps.ts). */
+  sweep?: RunSweepRef | null;
 }
 
 export interface ImportedOrigin {

@@ -1,6 +1,7 @@
 /** Every CLI command, in `benchtop help` order. Adding a command: one file, one line here. */
 import type { CliCommand } from '../registry';
 import { runCommand } from './run';
+import { sweepCommand } from './sweep';
 import { resumeCommand } from './resume';
 import { listCommand } from './list';
 import { showCommand } from './show';
@@ -17,6 +18,7 @@ import { exportLaunchCommand } from './exportLaunch';
 
 export const COMMANDS: readonly CliCommand[] = [
   runCommand,
+  sweepCommand,
   resumeCommand,
   listCommand,
   showCommand,

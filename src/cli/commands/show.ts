@@ -4,16 +4,25 @@ import { parseCommandArgs } from '../args';
 import { openCliBackend, resolveRunIdOrSay } from '../home';
 import { EXIT, UsageError, type CliCommand } from '../registry';
 import { formatTime, metricLines, runDuration, table } from '../runText';
+import { sweepDetail } from '../../core/sweeps';
+import { pointLabel } from '../../shared/sweeps';
+import { sweepLines } from '../followSweep';
 
 export const showCommand: CliCommand = {
   name: 'show',
   summary: 'show one run: status, config, last value of each metric, artifacts',
-  usage: 'benchtop show <run id (or a unique part of it)> [--json]',
+  usage: 'benchtop show <run id (or a unique part of it) | sweep id (sweep-…)> [--json]',
   async run(argv, ctx) {
     const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new UsageError('expected one run id');
     const backend = await openCliBackend(ctx);
     try {
+      if (positionals[0]!.startsWith('sweep-')) {
+        // A sweep: its outcome and its runs with their swept values.
+        const detail = sweepDetail(backend.store, backend.store.sweeps.resolveId(positionals[0]!))!;
+        for (const line of values.json ? [JSON.stringify(detail, null, 2)] : sweepLines(detail)) ctx.out(line);
+        return EXIT.ok;
+      }
       const id = resolveRunIdOrSay(backend, ctx, 'show', positionals[0]!);
       if (id === null) return EXIT.failed;
       const run = backend.store.runs.get(id, { includeDeleted: true });
@@ -37,6 +46,7 @@ export const showCommand: CliCommand = {
       if (run.progress) ctx.out(`progress ${run.progress.step}/${run.progress.total}${run.progress.phase ? ' ' + run.progress.phase : ''}`);
       if (run.device) ctx.out(`device   ${run.device}`);
       if (run.tags.length) ctx.out(`tags     ${run.tags.join(', ')}`);
+      if (run.sweep) ctx.out(`sweep    ${run.sweep.sweepId}  (${pointLabel(run.sweep.point)})`);
       if (checkpoint) ctx.out(`checkpoint step ${checkpoint.step}: ${checkpoint.dir}`);
       ctx.out('');
       ctx.out('config:');

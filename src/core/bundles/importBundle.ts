@@ -97,7 +97,7 @@ function checkNames(file: string, entries: ZipEntry[]): void {
   }
 }
 
-async function unpackVerified(reader: ZipReader, e: ZipEntry, expected: string, dest: string): Promise<void> {
+export async function unpackVerified(reader: ZipReader, e: ZipEntry, expected: string, dest: string): Promise<void> {
   mkdirSync(dirname(dest), { recursive: true });
   // 'wx': fail rather than follow or overwrite anything already there.
   const fh = await open(dest, 'wx');

@@ -10,6 +10,7 @@ import { migrate } from './migrations';
 import { RunsRepo } from './runsRepo';
 import { SamplesRepo } from './samplesRepo';
 import { FinalMetricsRepo } from './finalMetricsRepo';
+import { SweepsRepo } from './sweepsRepo';
 import { retryWhileBusy, type RetryOptions } from './retry';
 import { openDatabase, transaction, type Db } from './sqlite';
 import { TelemetryRepo } from './telemetryRepo';
@@ -22,6 +23,7 @@ export class RunStore {
   readonly samples: SamplesRepo;
   /** Last metric values of many runs (the Runs table's metric columns). */
   readonly finals: FinalMetricsRepo;
+  readonly sweeps: SweepsRepo;
   private closed = false;
 
   private constructor(private readonly db: Db, readonly file: string) {
@@ -30,6 +32,7 @@ export class RunStore {
     this.catalog = new CatalogRepo(db);
     this.samples = new SamplesRepo(db);
     this.finals = new FinalMetricsRepo(db);
+    this.sweeps = new SweepsRepo(db);
   }
 
   /** Open (creating and migrating as needed) the store in `file`. */

@@ -138,6 +138,23 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'sweeps: named groups of runs, each run with its swept values',
+    up(db) {
+      db.exec(`
+        CREATE TABLE sweeps (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          spec TEXT NOT NULL,
+          created_at INTEGER NOT NULL
+        );
+        ALTER TABLE runs ADD COLUMN sweep_id TEXT REFERENCES sweeps(id) ON DELETE SET NULL;
+        ALTER TABLE runs ADD COLUMN sweep_point TEXT;
+        CREATE INDEX runs_sweep ON runs(sweep_id, created_at);
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

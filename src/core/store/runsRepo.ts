@@ -4,6 +4,7 @@
  * processes share one data folder (owner, heartbeat, cancel requests).
  */
 import type { RunKind } from '../../shared/config/kinds';
+import type { RunSweepRef } from '../../shared/sweeps';
 import type { ImportedOrigin, RunFilter, RunProgress, RunRecord } from '../../shared/records';
 import { canTransition, StatusTransitionError, type RunStatus } from '../../shared/status';
 import { transaction, type Db, type Row } from './sqlite';
@@ -19,6 +20,8 @@ export interface NewRun {
   parentId: string | null;
   createdAt: number;
   owner: RunOwner | null;
+  /** The sweep that made it, with its swept values. */
+  sweep?: RunSweepRef | null;
 }
 
 /** Which supervisor (process) owns a queued or running run. */
@@ -50,7 +53,7 @@ export interface TransitionPatch {
 
 export type ClaimResult = { outcome: 'started'; run: RunRecord } | { outcome: 'gone' } | { outcome: 'busy' };
 
-const SELECT_RUN = `SELECT runs.*,
+export const SELECT_RUN = `SELECT runs.*,
   (SELECT json_group_array(tag) FROM (SELECT tag FROM run_tags WHERE run_id = runs.id ORDER BY tag)) AS tags_json
   FROM runs`;
 
@@ -84,6 +87,7 @@ export function rowToRun(r: Row): RunRecord {
     progress: parseJson<RunProgress | null>(r.progress, null),
     device: str(r.device),
     imported: parseOrigin(r.origin, r.resume_trusted),
+    sweep: r.sweep_id === null || r.sweep_id === undefined ? null : { sweepId: String(r.sweep_id), point: parseJson(r.sweep_point, {}) },
   };
 }
 
@@ -132,6 +136,7 @@ export class RunsRepo {
           run.owner?.startToken ?? null,
         );
       this.setTags(run.id, run.tags);
+      if (run.sweep) this.db.prepare('UPDATE runs SET sweep_id = ?, sweep_point = ? WHERE id = ?').run(run.sweep.sweepId, JSON.stringify(run.sweep.point), run.id);
       return this.get(run.id)!;
     });
   }

@@ -24,6 +24,8 @@ export const routes: RouteRecordRaw[] = [
     props: (r) => ({ ids: typeof r.query.ids === 'string' ? r.query.ids : '' }),
     meta: { title: 'Compare runs' },
   },
+  { path: '/sweeps', name: 'sweeps', component: () => import('./pages/SweepsPage.vue'), meta: { title: 'Sweeps' } },
+  { path: '/sweeps/:id', name: 'sweep', component: () => import('./pages/SweepPage.vue'), props: true, meta: { title: 'Sweep' } },
   { path: '/models', name: 'models', component: () => import('./pages/ModelsPage.vue'), meta: { title: 'Models' } },
   { path: '/datasets', name: 'datasets', component: () => import('./pages/DatasetsPage.vue'), meta: { title: 'Datasets' } },
   { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue'), meta: { title: 'Settings' } },

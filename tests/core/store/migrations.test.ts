@@ -26,15 +26,15 @@ describe('schema migrations', () => {
       const db2 = openDatabase(file);
       expect(schemaVersion(db2)).toBe(LATEST_SCHEMA_VERSION);
       const cols = db2.prepare('PRAGMA table_info(runs)').all().map((r) => r.name);
-      expect(cols).toEqual(expect.arrayContaining(['cancel_requested', 'owner_id', 'owner_pid', 'heartbeat_at', 'queued_at', 'owner_start', 'origin', 'resume_trusted']));
+      expect(cols).toEqual(expect.arrayContaining(['cancel_requested', 'owner_id', 'owner_pid', 'heartbeat_at', 'queued_at', 'owner_start', 'origin', 'resume_trusted', 'sweep_id', 'sweep_point']));
       const applied = db2.prepare('SELECT version FROM schema_migrations ORDER BY version').all().map((r) => Number(r.version));
-      expect(applied).toEqual([1, 2, 3]);
+      expect(applied).toEqual([1, 2, 3, 4]);
       // The v1 row survived and got the new columns' values.
       const row = db2.prepare("SELECT queued_at, cancel_requested FROM runs WHERE id = 'old-run'").get();
       expect(row).toMatchObject({ queued_at: 1000, cancel_requested: 0 });
       db2.close();
       const run = store.runs.get('old-run');
-      expect(run).toMatchObject({ name: 'from v1', status: 'succeeded', tags: [], imported: null });
+      expect(run).toMatchObject({ name: 'from v1', status: 'succeeded', tags: [], imported: null, sweep: null });
       expect(store.telemetry.metricSeries('old-run', 'loss')).toMatchObject({ steps: [1], values: [0.5] });
       // The v2 table works.
       store.telemetry.setCheckpoint('old-run', { dir: '/tmp/ck', step: 1 }, 5);

@@ -1,0 +1,2 @@
+export { createSweep, newSweepId, SweepSpecError, type SweepDeps } from './createSweep';
+export { sweepDetail } from './summary';
