@@ -114,10 +114,12 @@ export async function runTrainLoop(input: TrainLoopInput): Promise<TrainLoopResu
   const trainer = await AdamWTrainer.create(compiled, start, optimizer, session);
   ctx.device(trainer.notice ?? `${session.executionProvider === 'auto' ? 'cpu' : (session.executionProvider ?? 'cpu')}`);
   ctx.metrics(trainer.step, { 'train/trainable_parameters': params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0) });
-  // Evals generate through the KV cache; setWeights swaps in the trainer's weights of the moment
-  // (the graphs are rebuilt lazily, only for the kinds an eval uses).
+  // Evals generate with the trainer's weights of the moment fed as graph inputs (trainable 'all',
+  // docs/decisions/0011): setWeights is a new state feed, so the sessions the first eval opens
+  // (lazily, only the kinds an eval uses) serve every later eval and the caller's final eval.
+  // With LoRA the adapters are merged (modelOf), so the same full-weight inputs serve both.
   // fitToLimit: a small model's positions may be fewer than prompt + the evals' max_new_tokens.
-  const evalModel = InferenceModel.create(config, input.weights, tokenizer, { ...session, fitToLimit: true });
+  const evalModel = InferenceModel.create(config, input.weights, tokenizer, { ...session, fitToLimit: true, trainable: 'all' });
   const padId = tokenizer.padId ?? tokenizer.eosId!;
   const losses = new Map<number, number>();
   let cancelled = false;
