@@ -19,6 +19,7 @@
  */
 import type { InferenceModel } from '../generate/inferenceModel';
 import { getTask, type Example } from '../tasks';
+import { sampleFromIds } from './rollout';
 
 export interface SampledResponse {
   text: string;
@@ -27,8 +28,13 @@ export interface SampledResponse {
 }
 
 export interface PrefixSampler {
-  /** `numSamples` responses for each prompt text, seeded. */
-  sample(prompts: readonly string[], numSamples: number, seed: number): Promise<SampledResponse[][]>;
+  /**
+   * `numSamples` responses for each prompt text, seeded; `responsePrefixes[i]` (when given) is
+   * text the answer to prompt i already starts with — encoded as the start of the assistant's
+   * answer (`encodePrompt(prompt, responsePrefix)`), which under a chat template is not the same
+   * as appending it to the user's prompt.
+   */
+  sample(prompts: readonly string[], numSamples: number, seed: number, responsePrefixes?: readonly string[]): Promise<SampledResponse[][]>;
   /** Text of a token-id slice (special tokens skipped). */
   decode(ids: readonly number[]): string;
 }
@@ -48,7 +54,11 @@ export interface FailurePrefixSpec {
 }
 
 export interface ConditionedPrompt {
-  /** The original problem with `prompt` = original prompt + prefix text (what GRPO samples from). */
+  /**
+   * The original problem with `prompt` = original prompt + prefix text (as shown in samples); the
+   * sampler is asked `originalPrompt` with `prefixText` as the answer's start (encodePrompt's
+   * responsePrefix).
+   */
   example: Example;
   originalPrompt: string;
   prefixText: string;
@@ -124,7 +134,7 @@ export async function buildFailurePrefixPrompts(
   const prompts: ConditionedPrompt[] = [];
   if (spec.probeSamples > 0 && candidates.length > 0) {
     const flat = candidates.flatMap((c) => c.cands);
-    const probe = await sampler.sample(flat.map((c) => c.example.prompt), spec.probeSamples, seed + 1);
+    const probe = await sampler.sample(flat.map((c) => c.originalPrompt), spec.probeSamples, seed + 1, flat.map((c) => c.prefixText));
     let at = 0;
     for (const { problem, cands } of candidates) {
       let best: ConditionedPrompt | null = null;
@@ -175,8 +185,9 @@ export function failurePrefixMetrics(s: FailurePrefixStats): Record<string, numb
  */
 export function inferencePrefixSampler(model: InferenceModel, o: { maxNewTokens: number; temperature: number; topP: number; topK: number }, decode: (ids: readonly number[]) => string): PrefixSampler {
   return {
-    async sample(prompts, numSamples, seed) {
-      const out = await model.sample(prompts, { maxNewTokens: o.maxNewTokens, numSamples, seed, temperature: o.temperature, topP: o.topP, topK: o.topK });
+    async sample(prompts, numSamples, seed, responsePrefixes) {
+      const ids = prompts.map((p, i) => model.encodePrompt(p, responsePrefixes?.[i]));
+      const out = await sampleFromIds(model, ids, { maxNewTokens: o.maxNewTokens, numSamples, seed, temperature: o.temperature, topP: o.topP, topK: o.topK });
       return out.map((rows) => rows.map((g) => ({ text: g.text, tokens: g.finishReason === 'eos' ? g.tokens.slice(0, -1) : g.tokens })));
     },
     decode,

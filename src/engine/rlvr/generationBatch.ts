@@ -52,6 +52,10 @@ export interface GenerationBatch {
   /** The advantages trained on (GRPO's, or Pass@k's). */
   advantages: number[];
   rows: TrainRows;
+  /** π_old log-probs [batch·seqLen] (temperature-scaled, position t = log p(target t)). */
+  oldLogprobs: Float32Array;
+  /** Token weights fed to the loss head [batch·seqLen] (THR's, else 1). */
+  tokenWeights: Float32Array;
   /** Loss-head inputs (POLICY_INPUTS) for every step on this batch. */
   head: Feed;
   /** The batch as micro-batches, in order: rows and head inputs of each (one part when not mini-batched). */
@@ -105,11 +109,12 @@ export async function makeGenerationBatch(
     old = await policy.scorePolicy(rows);
   }
   const dims = [rows.batch, rows.seqLen];
+  const tokenWeights = thr ? thr.weights : new Float32Array(rows.batch * rows.seqLen).fill(1);
   const head: Feed = {
     [POLICY_INPUTS.oldLogprobs]: { data: old, dims },
     [POLICY_INPUTS.advantages]: { data: Float32Array.from(advantages), dims: [rows.batch] },
     [POLICY_INPUTS.completionMask]: { data: rows.mask, dims },
-    [POLICY_INPUTS.tokenWeights]: { data: thr ? thr.weights : new Float32Array(rows.batch * rows.seqLen).fill(1), dims },
+    [POLICY_INPUTS.tokenWeights]: { data: tokenWeights, dims },
   };
   if (s.llds) {
     const spans = completions.map((c) => ({ tokens: c.tokens, text: c.text, task: items[c.group]!.example.task, promptLength: items[c.group]!.ids.length }));
@@ -121,7 +126,7 @@ export async function makeGenerationBatch(
     head[POLICY_INPUTS.numItemsInBatch] = Math.max(1, rows.maskedTokens.reduce((a, b) => a + b, 0));
   }
   const micro = splitMicroBatches(rows, head, s.microRows ?? rows.batch, s.accumulation ?? 1);
-  return { prompts: items, completions, group, advantages, rows, head, micro, skippedPrompts: skipped, thr, rewardsByFunction: scored?.byFunction ?? {} };
+  return { prompts: items, completions, group, advantages, rows, oldLogprobs: old, tokenWeights, head, micro, skippedPrompts: skipped, thr, rewardsByFunction: scored?.byFunction ?? {} };
 }
 
 /**

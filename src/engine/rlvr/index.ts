@@ -45,7 +45,7 @@ export {
   type ScaleRewards,
   type GroupAdvantages,
 } from './advantages';
-export { drawPrompts, sampleCompletions, packRows, type PromptItem, type Completion, type SamplingSpec, type TrainRows } from './rollout';
+export { drawPrompts, sampleCompletions, sampleFromIds, packRows, type PromptItem, type Completion, type SamplingSpec, type TrainRows } from './rollout';
 export { makeGenerationBatch, batchSeed, type GenerationBatch, type GenerationSettings } from './generationBatch';
 export { rolloutMetrics, clipExtremes, policyMonitorMetrics, MetricWindow } from './metrics';
 export { runGrpo, lossSpecOf, lldsWarnings } from './run';
@@ -64,7 +64,7 @@ export {
   type ConditionedPrompt,
   type FailurePrefixStats,
 } from './failurePrefix';
-export { PrefixPool, type PoolSampling } from './prefixPool';
+export { PrefixPool, conditionedItems, type PoolSampling } from './prefixPool';
 export {
   THR_NORMALIZATIONS,
   tokenHiddenRewards,

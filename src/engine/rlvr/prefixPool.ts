@@ -8,7 +8,7 @@
 import type { GrpoConfig } from '../../shared/config/grpo';
 import type { MixtureStream } from '../data/batches';
 import type { InferenceModel } from '../generate/inferenceModel';
-import { buildFailurePrefixPrompts, failurePrefixMetrics, inferencePrefixSampler, verifierCorrectness } from './failurePrefix';
+import { buildFailurePrefixPrompts, failurePrefixMetrics, inferencePrefixSampler, verifierCorrectness, type ConditionedPrompt } from './failurePrefix';
 import { batchSeed } from './generationBatch';
 import { drawPrompts, type PromptItem } from './rollout';
 
@@ -18,6 +18,28 @@ export interface PoolSampling {
   topP: number;
   topK: number;
   maxPromptTokens: number;
+}
+
+/**
+ * The conditioned prompts as generation-batch items: each encoded as its original prompt with the
+ * prefix as the start of the answer (`encodePrompt(prompt, responsePrefix)`: after the assistant
+ * opening under a chat template, right after the prompt text in plain format). Those longer than
+ * `maxPromptTokens` are dropped (the rows must still hold prompt + prefix) and counted.
+ */
+export function conditionedItems(
+  prompts: readonly ConditionedPrompt[],
+  encodePrompt: (text: string, responsePrefix: string) => number[],
+  maxPromptTokens: number,
+  rewardWithPrefix: boolean,
+): { items: PromptItem[]; tooLong: number } {
+  const items: PromptItem[] = [];
+  let tooLong = 0;
+  for (const p of prompts) {
+    const ids = encodePrompt(p.originalPrompt, p.prefixText);
+    if (ids.length <= maxPromptTokens) items.push({ example: p.example, ids, ...(rewardWithPrefix ? { rewardPrefix: p.prefixText } : {}) });
+    else tooLong++;
+  }
+  return { items, tooLong };
 }
 
 export class PrefixPool {
@@ -61,14 +83,7 @@ export class PrefixPool {
       spec,
       batchSeed(this.seed + 7, this.builds),
     );
-    // the conditioned prompt must still fit the rows (prompt + prefix ≤ max prompt tokens)
-    const items: PromptItem[] = [];
-    let tooLong = 0;
-    for (const p of prompts) {
-      const ids = encode(p.example.prompt);
-      if (ids.length <= s.maxPromptTokens) items.push({ example: p.example, ids, ...(spec.rewardWithPrefix ? { rewardPrefix: p.prefixText } : {}) });
-      else tooLong++;
-    }
+    const { items, tooLong } = conditionedItems(prompts, (t, prefix) => model.encodePrompt(t, prefix), s.maxPromptTokens, spec.rewardWithPrefix);
     this.items = items;
     this.cursor = 0;
     this.builtAt = step;

@@ -22,8 +22,10 @@ export type PrefixKind = 'misleading' | 'correct';
 
 export interface RobustnessPrompt {
   kind: PrefixKind;
-  /** The held-out problem with prompt = its prompt + prefix text. */
+  /** The held-out problem with prompt = its prompt + prefix text (as shown). */
   example: Example;
+  /** The problem's own prompt: the sampler continues it with prefixText as the answer's start. */
+  originalPrompt: string;
   prefixText: string;
 }
 
@@ -46,7 +48,7 @@ export async function buildRobustnessSet(problems: readonly Example[], sampler: 
       const cut = r ? prefixCuts(r.tokens.length, [spec.prefixFraction])[0] : undefined;
       if (!r || cut === undefined) continue;
       const prefixText = sampler.decode(r.tokens.slice(0, cut));
-      out.push({ kind, example: { ...problem, prompt: problem.prompt + prefixText }, prefixText });
+      out.push({ kind, example: { ...problem, prompt: problem.prompt + prefixText }, originalPrompt: problem.prompt, prefixText });
     }
   });
   return out;
@@ -55,7 +57,7 @@ export async function buildRobustnessSet(problems: readonly Example[], sampler: 
 /** Greedy continuation of every prompt (`greedy` samples one response at temperature 0); accuracy per task and kind. */
 export async function evaluateRobustness(set: readonly RobustnessPrompt[], greedy: PrefixSampler, isCorrect: CorrectnessOf, rewardWithPrefix: boolean, seed: number): Promise<Record<string, number>> {
   if (set.length === 0) return {};
-  const cont = await greedy.sample(set.map((p) => p.example.prompt), 1, seed);
+  const cont = await greedy.sample(set.map((p) => p.originalPrompt), 1, seed, set.map((p) => p.prefixText));
   const tally = new Map<string, { n: number; right: number }>();
   set.forEach((p, i) => {
     const text = cont[i]?.[0]?.text ?? '';

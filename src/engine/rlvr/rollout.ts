@@ -12,12 +12,13 @@
  * mask_truncated_completions its mask row is zeroed (its reward still counts in the group).
  */
 import type { MixtureStream } from '../data/batches';
+import { generateFromIds, type GenerateOptions, type GeneratedSample } from '../generate/generate';
 import type { InferenceModel } from '../generate/inferenceModel';
 import { getTask, type Example } from '../tasks';
 
 export interface PromptItem {
   example: Example;
-  /** Token ids as generation and training see them (<bos> + prompt). */
+  /** Token ids as generation and training see them (`encodePrompt(prompt, responsePrefix)`). */
   ids: number[];
   /** Text the verifier sees before the completion (failure-prefix conditioning with reward_text prefix_and_continuation, §3); default none. */
   rewardPrefix?: string;
@@ -64,9 +65,20 @@ export function drawPrompts(stream: MixtureStream, count: number, encode: (text:
   return { items, skipped };
 }
 
+/**
+ * `model.sample` from already-encoded prompts (with the model's inference settings): what is
+ * sampled is then exactly what the rows train on, including a failure prefix encoded as the start
+ * of the answer (`encodePrompt(prompt, responsePrefix)`; under a chat template it follows the
+ * assistant opening, not the user turn).
+ */
+export function sampleFromIds(model: InferenceModel, ids: readonly (readonly number[])[], o: GenerateOptions): Promise<GeneratedSample[][]> {
+  const inf = model.inference;
+  return generateFromIds(model, ids, { batchSize: inf.batchSize, path: inf.path, fitToLimit: inf.fitToLimit, ...o });
+}
+
 /** Sample G completions per prompt with `model` (its weights of the moment) and score them. */
 export async function sampleCompletions(model: InferenceModel, prompts: readonly PromptItem[], s: SamplingSpec, onVerifyError?: (message: string) => void): Promise<Completion[]> {
-  const generated = await model.sample(prompts.map((p) => p.example.prompt), {
+  const generated = await sampleFromIds(model, prompts.map((p) => p.ids), {
     maxNewTokens: s.maxCompletionLength,
     numSamples: s.numGenerations,
     seed: s.seed,

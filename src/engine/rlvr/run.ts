@@ -41,6 +41,7 @@ import { lmHeadOf, thrNotice, ThrHistogramLog } from './thrRun';
 import { rowThr, thrMetrics } from './thr';
 import { rewardFunctionMetrics } from './rewardFunctions';
 import { PrefixRobustnessEval } from './prefixEvalRun';
+import { completionTokenData } from './sampleTokens';
 
 /** Prompts drawn to measure the longest prompt when max_prompt_length is 0. */
 const PROMPT_PROBE = 256;
@@ -247,7 +248,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
           window.add(thrMetrics(batch.thr.values, batch.rows.mask, batch.thr.weights, batch.thr.entropy));
           thrLog.append(step + 1, batch.thr.values, batch.rows.mask);
         }
-        if (step % t.log_every === 0) logCompletions(ctx, batch, step + 1, cfg.completions_to_log, batch.thr ? (ids) => ids.map((id) => tokenizer.decode([id])) : null);
+        if (step % t.log_every === 0) logCompletions(ctx, batch, step + 1, cfg.completions_to_log, (id) => tokenizer.decode([id]));
       }
       const pass = step % mini.stepsPerPass; // which accumulation window of the batch this step trains on
       const parts = batch.micro.slice(pass * mini.accumulation, (pass + 1) * mini.accumulation);
@@ -322,20 +323,22 @@ function conditionedMetrics(b: GenerationBatch, conditioned: boolean): Record<st
 }
 
 /**
- * The first `n` completions of the batch (whole groups first) as sample rows; with THR on, each
- * row's extra also holds `thr` (one value per completion token, in order; empty when the
- * completion is masked out) and `thr_tokens` (each token's text) for the samples viewer.
+ * The first `n` completions of the batch (whole groups first) as sample rows, each row's extra
+ * with per-token data for the samples viewer (sampleTokens.ts: token_text, token_logprob,
+ * token_advantage, and token_entropy with THR on); with THR on also `thr` (one value per
+ * completion token, in order; empty when the completion is masked out) and `thr_tokens`.
  */
-function logCompletions(ctx: RunContext, b: GenerationBatch, step: number, n: number, tokenTexts: ((ids: number[]) => string[]) | null): void {
+function logCompletions(ctx: RunContext, b: GenerationBatch, step: number, n: number, tokenText: (id: number) => string): void {
   b.completions.slice(0, n).forEach((c, i) => {
     const ex = b.prompts[c.group]!.example;
-    const thr = b.thr && tokenTexts ? { thr: rowThr(b.thr.values, b.rows.mask, i, b.rows.seqLen), thr_tokens: tokenTexts(c.tokens) } : {};
+    const tokens = completionTokenData(b, i, tokenText);
+    const thr = b.thr ? { thr: rowThr(b.thr.values, b.rows.mask, i, b.rows.seqLen), thr_tokens: tokens.token_text } : {};
     ctx.sample({
       step,
       prompt: ex.prompt,
       completion: c.text,
       reward: Number.isFinite(c.reward) ? c.reward : null,
-      extra: { task: ex.task, id: ex.id, group: c.group, advantage: b.advantages[i]!, correct: c.correct, truncated: c.truncated, tokens: c.tokens.length, answer: ex.answer, errorClass: c.errorClass, ...thr },
+      extra: { task: ex.task, id: ex.id, group: c.group, advantage: b.advantages[i]!, correct: c.correct, truncated: c.truncated, tokens: c.tokens.length, answer: ex.answer, errorClass: c.errorClass, ...tokens, ...thr },
     });
   });
 }

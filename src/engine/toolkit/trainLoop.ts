@@ -54,7 +54,10 @@ export interface TrainLoopResult {
   cancelled: boolean;
   /** Loss of every step this process ran, by step index (step k = the k-th update, 0-based). */
   losses: Map<number, number>;
-  /** The eval model (weights of the end of training, KV-cache generation), for a final eval; the caller releases it. */
+  /**
+   * The eval model (what was trained, as of the end of training, fed to its graphs: all weights,
+   * or the adapters on the base), for a final eval; the caller releases it.
+   */
   evalModel: InferenceModel;
 }
 
@@ -114,10 +117,13 @@ export async function runTrainLoop(input: TrainLoopInput): Promise<TrainLoopResu
   const trainer = await AdamWTrainer.create(compiled, start, optimizer, session);
   ctx.device(trainer.notice ?? `${session.executionProvider === 'auto' ? 'cpu' : (session.executionProvider ?? 'cpu')}`);
   ctx.metrics(trainer.step, { 'train/trainable_parameters': params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0) });
-  // Evals generate through the KV cache; setWeights swaps in the trainer's weights of the moment
-  // (the graphs are rebuilt lazily, only for the kinds an eval uses).
+  // Evals generate with what the trainer trains fed as graph inputs (docs/decisions/0011): every
+  // weight in full finetuning, the adapters on the frozen base (kept in the graphs) with LoRA. A
+  // parameter's name is its graph input's, so the trainer's parameters (copies) are the state feed:
+  // the sessions the first eval opens (lazily, only the kinds an eval uses) serve every later eval
+  // and the caller's final eval, never rebuilt.
   // fitToLimit: a small model's positions may be fewer than prompt + the evals' max_new_tokens.
-  const evalModel = InferenceModel.create(config, input.weights, tokenizer, { ...session, fitToLimit: true });
+  const evalModel = InferenceModel.create(config, input.weights, tokenizer, { ...session, fitToLimit: true, trainable: lora ? { lora } : 'all' });
   const padId = tokenizer.padId ?? tokenizer.eosId!;
   const losses = new Map<number, number>();
   let cancelled = false;
@@ -126,7 +132,7 @@ export async function runTrainLoop(input: TrainLoopInput): Promise<TrainLoopResu
   let handedOver = false;
 
   const runEval = async (step: number) => {
-    await evalModel.setWeights(modelOf(trainer.params()));
+    evalModel.setState(trainer.params());
     const metrics = await evaluateQuick(evalModel, input.evalTasks ?? input.tasks, { examples: input.evalExamples ?? 32, seed: input.seed, signal: ctx.signal });
     if (Object.keys(metrics).length) ctx.metrics(step, metrics);
   };
@@ -177,7 +183,7 @@ export async function runTrainLoop(input: TrainLoopInput): Promise<TrainLoopResu
     if (stream.skipped > 0) ctx.log('warn', `${stream.skipped} examples were longer than data.seq_len (${T}) and were skipped`);
     const final = trainer.params();
     const weights = modelOf(final);
-    await evalModel.setWeights(weights);
+    evalModel.setState(final);
     handedOver = true; // the caller releases the eval model
     return { weights, ...(lora ? { adapters: adaptersOf(final) } : {}), step: trainer.step, cancelled, losses, evalModel };
   } finally {

@@ -27,8 +27,10 @@ const probeCorrect: Record<string, number> = { 'A:ab': 7, 'A:abcde': 4, 'A:abcde
 
 function fakeSampler(calls: { prompts: string[]; n: number }[]): PrefixSampler {
   return {
-    async sample(prompts, n) {
-      calls.push({ prompts: [...prompts], n });
+    // a character-level policy: the answer's given start simply follows the prompt text
+    async sample(original, n, _seed, prefixes) {
+      const prompts = original.map((p, i) => p + (prefixes?.[i] ?? ''));
+      calls.push({ prompts, n });
       return prompts.map((p) => {
         const texts = table[p] ?? Array.from({ length: n }, (_, i) => (i < probeCorrect[p]! ? 'x=1' : 'x=0'));
         expect(texts).toHaveLength(n);

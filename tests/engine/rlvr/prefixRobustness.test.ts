@@ -15,8 +15,9 @@ const table: Record<string, string[]> = { 'P:': ['s=1', 'abcdef', 'xy=1'], 'Q:':
 const greedyText: Record<string, string> = { 'P:abc': '=1', 'P:s=': '1', 'Q:q=': '0' };
 
 const sampler = (texts: (p: string, n: number) => string[]): PrefixSampler => ({
-  async sample(prompts, n) {
-    return prompts.map((p) => texts(p, n).map((text) => ({ text, tokens: [...text].map((c) => c.charCodeAt(0)) })));
+  // a character-level policy: the answer's given start simply follows the prompt text
+  async sample(prompts, n, _seed, prefixes) {
+    return prompts.map((p, i) => texts(p + (prefixes?.[i] ?? ''), n).map((text) => ({ text, tokens: [...text].map((c) => c.charCodeAt(0)) })));
   },
   decode: (ids) => String.fromCharCode(...ids),
 });
