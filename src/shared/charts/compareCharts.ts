@@ -3,11 +3,11 @@
  * functions of the series, like charts/lineChart.ts, whose line option they build on.
  */
 import type { EChartsOption } from 'echarts';
-import type { MetricSeries } from '@shared/records';
-import { formatNumber } from '../format';
-import { formatPercent } from '@shared/charts/evalResults';
+import type { MetricSeries } from '../records';
+import { formatNumber } from './numberFormat';
+import { formatPercent } from './evalResults';
 import { lineChartOption } from './lineChart';
-import { PALETTES, type ChartPalette } from '@shared/charts/palette';
+import { PALETTES, type ChartPalette } from './palette';
 
 /** One run's series of one metric; `series` is absent when the run does not have it. */
 export interface RunLine {

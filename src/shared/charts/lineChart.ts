@@ -3,8 +3,8 @@
  * functions can build the SVG plots of a run bundle; nothing here touches the DOM.
  */
 import type { EChartsOption } from 'echarts';
-import type { MetricSeries } from '@shared/records';
-import { formatNumber } from '../format';
+import type { MetricSeries } from '../records';
+import { formatNumber } from './numberFormat';
 import { PALETTES, type ChartPalette } from './palette';
 import { emaSmooth } from './smoothing';
 import { lttb } from './lttb';
