@@ -1,7 +1,8 @@
 /**
  * The bundle's plots, rendered in Node with ECharts server-side rendering to SVG strings: one
- * line chart per metric key with more than one point, and bar charts for single-step metrics
- * (eval results) grouped by key pattern. ECharts is imported on first use so commands that never
+ * line chart per metric key with more than one point (built by the run page's own
+ * `lineChartOption`, so a bundle's plot looks like the chart the user saw), and bar charts for
+ * single-step metrics (eval results) grouped by key pattern. ECharts is imported on first use so commands that never
  * export do not pay for loading it.
  */
 import type { EChartsOption } from 'echarts';
@@ -9,6 +10,7 @@ import { downsampleSeries } from '../store/downsample';
 import { NameSet, safeSegment } from './entryNames';
 import { naturalCompare } from '../../shared/naturalOrder';
 import type { KindPlot } from '../../shared/kinds';
+import { lineChartOption } from '../../shared/charts/lineChart';
 
 export interface PlotSeries {
   key: string;
@@ -29,7 +31,6 @@ const WIDTH = 720;
 const HEIGHT = 300;
 /** Points drawn per line (min/max down-sampling keeps every spike); the data files keep all. */
 const MAX_LINE_POINTS = 2000;
-const LINE_COLOR = '#2563eb';
 const BAR_COLOR = '#059669';
 const TEXT = '#1f2328';
 const MUTED = '#656d76';
@@ -43,8 +44,10 @@ function echarts(): Promise<EchartsCore> {
     const { LineChart, BarChart, HeatmapChart } = await import('echarts/charts');
     const { GridComponent, TitleComponent, LegendComponent, TooltipComponent, VisualMapContinuousComponent } = await import('echarts/components');
     const { SVGRenderer } = await import('echarts/renderers');
-    // The kinds' charts (src/shared/charts) use legends, tooltips and a heatmap's visual map.
-    core.use([LineChart, BarChart, HeatmapChart, GridComponent, TitleComponent, LegendComponent, TooltipComponent, VisualMapContinuousComponent, SVGRenderer]);
+    const { LegacyGridContainLabel } = await import('echarts/features');
+    // The kinds' charts (src/shared/charts) use legends, tooltips and a heatmap's visual map; the
+    // shared line chart keeps its axis labels inside the grid (containLabel).
+    core.use([LineChart, BarChart, HeatmapChart, GridComponent, TitleComponent, LegendComponent, TooltipComponent, VisualMapContinuousComponent, LegacyGridContainLabel, SVGRenderer]);
     return core;
   })();
   return loaded;
@@ -87,14 +90,15 @@ function lineOption(s: PlotSeries, totalPoints: number): EChartsOption {
   const flat = flatRange(ds.values);
   const last = lastFinite(s);
   const sub = `${totalPoints} points${ds.downsampled ? `, ${ds.steps.length} drawn` : ''}${last ? ` · last ${fmt(last.value)} at step ${last.step}` : ''}`;
+  const base = lineChartOption([{ key: s.key, steps: ds.steps, values: ds.values, downsampled: ds.downsampled }], flat ? { yMin: flat.min, yMax: flat.max } : {});
+  // A file has no pointer: no tooltip or zoom, and a title (key, point count, last value) on top.
+  const { tooltip: _tooltip, dataZoom: _dataZoom, ...still } = base;
   return {
+    ...still,
+    textStyle: { ...(base.textStyle as object), fontFamily: 'sans-serif' },
     title: { text: s.key, subtext: sub, left: 8, textStyle: { fontSize: 14, color: TEXT }, subtextStyle: { color: MUTED } },
-    grid: { left: 64, right: 24, top: 64, bottom: 40 },
-    xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 26, min: 'dataMin', max: 'dataMax' },
-    yAxis: flat ? { type: 'value', ...flat } : { type: 'value', scale: true },
-    // Non-finite values are gaps in the line.
-    series: [{ type: 'line', showSymbol: ds.steps.length <= 30, color: LINE_COLOR, data: ds.steps.map((x, i) => [x, Number.isFinite(ds.values[i]) ? ds.values[i] : null]) }],
-  } as EChartsOption;
+    grid: { left: 16, right: 24, top: 64, bottom: 16, containLabel: true },
+  };
 }
 
 /** Which bar chart a single-step key joins, and its bar label:
