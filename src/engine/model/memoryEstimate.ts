@@ -74,6 +74,7 @@ export const SESSION_WEIGHT_COPIES: Record<RunConfig['kind'], number> = {
   value: 0,
   sft: 0,
   grpo: 0,
+  score: 0,
 };
 
 /** Node + V8 + the ORT library and arenas with nothing loaded (measured ≈ 0.25 GiB). */
@@ -166,7 +167,8 @@ export function estimateRunMemory(model: EstimateModel, run: RunConfig, opts: Es
       actDetail = `calibration forward of 8 rows × ${T} tokens with every layer's hidden states, or eval generation`;
       break;
     }
-    case 'value': {
+    case 'value':
+    case 'score': {
       act = forwardBytes(model, run.batch_size, prompt, false);
       actDetail = `forward over ${run.batch_size} rows × ${prompt} tokens (logits and log-softmax)`;
       break;
@@ -184,8 +186,10 @@ export function estimateRunMemory(model: EstimateModel, run: RunConfig, opts: Es
       const B = run.prompts_per_step * run.num_generations;
       const P0 = run.max_prompt_length > 0 ? run.max_prompt_length : prompt;
       const T = P0 + run.max_completion_length;
-      act = Math.max(trainStepBytes(model, B, T), prefillBytes(model, Math.min(B, 64), P0) + kvCacheBytes(model, Math.min(B, 64), T));
-      actDetail = `policy step of ${B} completions × ${T} tokens (or their generation)`;
+      // The policy step runs one micro-batch at a time (steps_per_generation, TRL semantics).
+      const micro = Math.max(1, Math.floor(B / Math.max(1, run.steps_per_generation ?? run.gradient_accumulation_steps)));
+      act = Math.max(trainStepBytes(model, micro, T), prefillBytes(model, Math.min(B, 64), P0) + kvCacheBytes(model, Math.min(B, 64), T));
+      actDetail = `policy step of ${micro} completions × ${T} tokens per micro-batch (or the generation of ${B})`;
       const trainable = run.lora.enabled ? loraParams(model, run.lora.r, run.lora.target_modules) : P;
       parts.push({ name: 'optimizer', bytes: 3 * trainable * F32, detail: `gradients and two AdamW moments of ${(trainable / 1e6).toFixed(2)}M trainable parameters` });
       if (run.beta > 0 && !run.lora.enabled) parts.push({ name: 'reference', bytes: W, detail: 'frozen reference policy for the KL term (beta > 0)' });
