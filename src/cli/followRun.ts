@@ -70,8 +70,10 @@ export async function followRun(backend: Backend, ctx: CliContext, runId: string
   const showPosition = () => {
     const run = backend.store.runs.get(runId, { includeDeleted: true });
     if (run?.status !== 'queued') {
-      if (lastPosition && run?.status === 'running') err('its turn came: starting');
-      lastPosition = run?.status === 'running' ? '' : lastPosition;
+      // Said once when a waiting run left the queue by starting — also when it started and
+      // finished between two polls (a short run on a quiet machine), not when it was cancelled.
+      if (lastPosition && run && run.status !== 'cancelled') err('its turn came: starting');
+      lastPosition = '';
       return;
     }
     const { ahead, running } = backend.supervisor.queuePosition(runId);
@@ -90,6 +92,11 @@ export async function followRun(backend: Backend, ctx: CliContext, runId: string
   try {
     showPosition();
     const final = await backend.supervisor.waitFor(runId);
+    try {
+      showPosition();
+    } catch {
+      /* the store is busy: the position line is cosmetic */
+    }
     view.finish();
     const metrics = backend.store.telemetry.lastMetrics(runId);
     if (opts.json) {

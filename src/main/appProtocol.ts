@@ -5,6 +5,7 @@
  * plain data here so it is tested without an Electron binary; index.ts registers the handler.
  */
 import { extname, isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { CONTENT_TYPES } from '../core/server/staticFiles';
 import { securityHeaders } from './security';
 
 export const APP_SCHEME = 'app';
@@ -12,22 +13,6 @@ export const APP_HOST = 'benchtop';
 /** The page the window opens. */
 export const APP_ENTRY_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
 
 export type AppResolution = { kind: 'file'; path: string; headers: Record<string, string> } | { kind: 'refused'; status: 400 | 404; reason: string };
 
@@ -57,6 +42,6 @@ export function resolveAppUrl(rendererRoot: string, url: string): AppResolution 
   const candidate = normalize(join(rendererRoot, rel));
   const back = relative(rendererRoot, candidate);
   if (back === '' || isAbsolute(back) || back.split(sep).includes('..')) return { kind: 'refused', status: 404, reason: 'path leaves the app folder' };
-  const type = TYPES[extname(candidate).toLowerCase()] ?? 'application/octet-stream';
+  const type = CONTENT_TYPES[extname(candidate).toLowerCase()] ?? 'application/octet-stream';
   return { kind: 'file', path: candidate, headers: { 'Content-Type': type, ...securityHeaders() } };
 }

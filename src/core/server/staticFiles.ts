@@ -3,7 +3,8 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { extname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 
-const TYPES: Record<string, string> = {
+/** Content types of the files a built renderer holds (browser mode and the desktop app:// protocol). */
+export const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -48,7 +49,7 @@ export function resolveStatic(root: string, urlPath: string): StaticResult {
 }
 
 export function sendFile(res: ServerResponse, path: string, head: boolean): void {
-  const type = TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+  const type = CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
   res.setHeader('Content-Type', type);
   res.setHeader('Content-Length', statSync(path).size);
   // index.html carries no hash in its name; assets built by Vite do.
