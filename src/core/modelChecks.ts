@@ -3,13 +3,9 @@
  * EOS, chat template — built exactly as a run builds it, so a tokenizer a run would refuse is
  * refused here), the weights' dtypes, a memory estimate per run kind, and plain-worded warnings.
  *
- * Memory: a rough estimate of this module's own, until the engine's per-run estimate
- * (src/engine/model/memoryEstimate.ts) is available here. Peak resident memory is taken as
- * 0.4 GiB (Node + onnxruntime) plus a per-kind multiple of the fp32 weight bytes (every dtype is
- * converted to fp32 on load). The multiples are the peaks measured with the engine of issue 10
- * on 135M- and 0.5B-shape folders at default settings (eval 4.7/11.6 GiB, LoRA SFT 8.0, full
- * SFT 9.7, GRPO 12.6 GiB on 135M…), rounded up: they include each kind's sessions and default
- * activations, and overstate runs with small batches.
+ * Memory: the engine's up-front estimate (src/engine/model/memoryEstimate.ts, the same one the
+ * runner checks before a run starts) for each kind's default config on this folder, with LoRA on
+ * and off where the kind trains.
  */
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -18,27 +14,34 @@ import { ModelFileError } from '../engine/model/errors';
 import { loadTokenizer } from '../engine/model/folder';
 import { tokenizerStyle } from '../engine/model/tokenizer';
 import type { ModelChecks } from '../shared/modelChecks';
+import { estimateRunMemory } from '../engine/model/memoryEstimate';
+import { defaultConfig, validateRunConfig, type RunKind } from '../shared/config';
 
 const GIB = 1024 ** 3;
-const RUNTIME_BYTES = 0.4 * GIB;
-
-/** Peak memory ÷ fp32 weight bytes per run kind, measured (see the header). */
-export const MEMORY_MULTIPLES: ModelChecks['memory']['byKind'] = {
-  eval: 8.5,
-  prune: 8.5,
-  value: 5,
-  sft_lora: 15,
-  sft: 18.5,
-  grpo_lora: 20,
-  grpo: 24.5,
-};
 
 export const MEMORY_METHOD =
-  'rough: 0.4 GiB + a per-kind multiple of the fp32 weights, from peaks measured at default settings (src/core/modelChecks.ts)';
+  "the engine's estimate for each kind's default config (src/engine/model/memoryEstimate.ts; the runner refuses a run whose estimate exceeds the machine)";
 
-export function roughPeakMemory(parameters: number): Record<string, number> {
-  const w = 4 * parameters;
-  return Object.fromEntries(Object.entries(MEMORY_MULTIPLES).map(([k, m]) => [k, Math.round(RUNTIME_BYTES + m! * w)]));
+/** Default configs of the kinds a folder runs in, named as the Models page shows them. */
+const VARIANTS: Record<string, [RunKind, Record<string, unknown>]> = {
+  eval: ['eval', { tasks: [{ task: 'arithmetic' }] }],
+  prune: ['prune', {}],
+  value: ['value', {}],
+  sft_lora: ['sft', { data: { tasks: [{ task: 'arithmetic' }] }, lora: { enabled: true } }],
+  sft: ['sft', { data: { tasks: [{ task: 'arithmetic' }] }, lora: { enabled: false } }],
+  grpo_lora: ['grpo', { tasks: [{ task: 'arithmetic' }], lora: { enabled: true } }],
+  grpo: ['grpo', { tasks: [{ task: 'arithmetic' }], lora: { enabled: false } }],
+};
+
+/** Estimated peak bytes per kind (and LoRA variant) at default settings. */
+export function estimatedPeakMemory(config: DecoderConfig): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, [kind, fields]] of Object.entries(VARIANTS)) {
+    const v = validateRunConfig(defaultConfig(kind, { model: '(folder)', ...fields }));
+    if (!v.ok) throw new Error(`the default ${kind} config does not validate: ${JSON.stringify(v.issues)}`);
+    out[name] = Math.round(estimateRunMemory(config, v.config).totalBytes);
+  }
+  return out;
 }
 
 const gib = (b: number) => `${(b / GIB).toFixed(b < 10 * GIB ? 1 : 0)} GiB`;
@@ -61,7 +64,7 @@ export async function checkModelFolder(f: FolderFacts): Promise<ModelChecks> {
   }
   const name = (id: number) => tok.idToToken(id) ?? `#${id}`;
   const machineBytes = f.machineBytes ?? totalmem();
-  const byKind = roughPeakMemory(f.parameters);
+  const byKind = estimatedPeakMemory(f.config);
 
   const warnings: string[] = [];
   if (tok.eosId === null) {
