@@ -13,6 +13,7 @@ import { isTerminal } from '../shared/status';
 import { ProgressView } from './progressView';
 import { EXIT, type CliContext } from './registry';
 import { metricLines, runDuration, withoutStack } from './runText';
+import { watchTerminalSignals } from './terminalSignals';
 
 export interface FollowOptions {
   json?: boolean;
@@ -27,12 +28,21 @@ export function exitCodeOf(run: RunRecord): number {
 }
 
 export async function followRun(backend: Backend, ctx: CliContext, runId: string, opts: FollowOptions = {}): Promise<number> {
-  let hungUp = false;
-  const out = (line: string) => void (!hungUp && ctx.out(line));
-  const err = (line: string) => void (!hungUp && ctx.err(line));
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      if (!terminal.hungUp()) view.message('cancelling… (press Ctrl-C again to stop it at once)');
+      backend.supervisor.cancel(runId);
+    } else {
+      backend.supervisor.cancel(runId, { force: true });
+    }
+  };
+  const terminal = watchTerminalSignals(ctx, onInterrupt);
+  const { out, err } = terminal;
   const view = new ProgressView(ctx.stderr);
   const unsubscribe = backend.subscribe((e) => {
-    if (hungUp || (e.type === 'run' ? e.run.id : e.runId) !== runId) return;
+    if (terminal.hungUp() || (e.type === 'run' ? e.run.id : e.runId) !== runId) return;
     if (e.type === 'progress') view.update(e.progress);
     else if (e.type === 'metrics') for (const p of e.points) view.metric(p.key, p.value);
     else if (e.type === 'event' && (e.event.level === 'warn' || e.event.level === 'error')) {
@@ -42,27 +52,6 @@ export async function followRun(backend: Backend, ctx: CliContext, runId: string
     }
   });
 
-  let interrupts = 0;
-  const onInterrupt = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      if (!hungUp) view.message('cancelling… (press Ctrl-C again to stop it at once)');
-      backend.supervisor.cancel(runId);
-    } else {
-      backend.supervisor.cancel(runId, { force: true });
-    }
-  };
-  const swallow = () => undefined;
-  const onHangup = () => {
-    // The terminal is gone: writing to it would fail (EIO/EPIPE); stop writing, cancel the run.
-    hungUp = true;
-    ctx.stdout.on('error', swallow);
-    ctx.stderr.on('error', swallow);
-    onInterrupt();
-  };
-  process.on('SIGINT', onInterrupt);
-  process.on('SIGTERM', onInterrupt);
-  process.on('SIGHUP', onHangup);
 
   // The supervisor's timers do not keep the process alive; this one does while the run waits
   // or runs, and reports the queue position when it changes.
@@ -108,9 +97,7 @@ export async function followRun(backend: Backend, ctx: CliContext, runId: string
     return exitCodeOf(final);
   } finally {
     clearInterval(keepAlive);
-    process.off('SIGINT', onInterrupt);
-    process.off('SIGTERM', onInterrupt);
-    process.off('SIGHUP', onHangup);
+    terminal.dispose();
     unsubscribe();
   }
 }

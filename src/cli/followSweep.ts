@@ -13,6 +13,7 @@ import { isTerminal } from '../shared/status';
 import { formatSweepValue, pointLabel, sweepProgress, type SweepDetail, type SweepOutcome } from '../shared/sweeps';
 import { EXIT, type CliContext } from './registry';
 import { runDuration, table } from './runText';
+import { watchTerminalSignals } from './terminalSignals';
 
 /** A sweep's outcome line and its runs' table (id, status, time, swept values). */
 export function sweepLines(detail: SweepDetail): string[] {
@@ -31,13 +32,19 @@ export function sweepExitCode(outcome: SweepOutcome): number {
 }
 
 export async function followSweep(backend: Backend, ctx: CliContext, sweepId: string, opts: { json?: boolean } = {}): Promise<number> {
-  let hungUp = false;
-  const out = (line: string) => void (!hungUp && ctx.out(line));
-  const err = (line: string) => void (!hungUp && ctx.err(line));
   const runs = backend.store.sweeps.runs(sweepId);
   const ids = new Set(runs.map((r) => r.id));
   const status = new Map(runs.map((r) => [r.id, 'queued' as RunRecord['status']]));
   const label = (r: RunRecord) => (r.sweep ? pointLabel(r.sweep.point) : r.name);
+
+  let interrupts = 0;
+  const cancelAll = () => {
+    interrupts++;
+    if (interrupts === 1) err('cancelling the sweep… (press Ctrl-C again to stop running runs at once)');
+    for (const id of ids) if (!isTerminal(status.get(id) ?? 'queued')) backend.supervisor.cancel(id, interrupts > 1 ? { force: true } : undefined);
+  };
+  const terminal = watchTerminalSignals(ctx, cancelAll);
+  const { out, err } = terminal;
 
   const report = (r: RunRecord) => {
     const p = sweepProgress([...status.values()].map((s) => ({ status: s })));
@@ -60,22 +67,6 @@ export async function followSweep(backend: Backend, ctx: CliContext, sweepId: st
     }
   }
 
-  let interrupts = 0;
-  const cancelAll = () => {
-    interrupts++;
-    if (interrupts === 1) err('cancelling the sweep… (press Ctrl-C again to stop running runs at once)');
-    for (const id of ids) if (!isTerminal(status.get(id) ?? 'queued')) backend.supervisor.cancel(id, interrupts > 1 ? { force: true } : undefined);
-  };
-  const swallow = () => undefined;
-  const onHangup = () => {
-    hungUp = true;
-    ctx.stdout.on('error', swallow);
-    ctx.stderr.on('error', swallow);
-    cancelAll();
-  };
-  process.on('SIGINT', cancelAll);
-  process.on('SIGTERM', cancelAll);
-  process.on('SIGHUP', onHangup);
   // The supervisor's timers do not keep the process alive; this one does while the group runs.
   const keepAlive = setInterval(() => undefined, 1000);
   try {
@@ -89,9 +80,7 @@ export async function followSweep(backend: Backend, ctx: CliContext, sweepId: st
     return sweepExitCode(detail.progress.outcome);
   } finally {
     clearInterval(keepAlive);
-    process.off('SIGINT', cancelAll);
-    process.off('SIGTERM', cancelAll);
-    process.off('SIGHUP', onHangup);
+    terminal.dispose();
     unsubscribe();
   }
 }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export const BIN = join(ROOT, 'bin', 'benchtop.mjs');
@@ -166,5 +167,25 @@ export async function openSession(opts: SessionOptions = {}): Promise<E2eSession
   } catch (err) {
     await close();
     throw err;
+  }
+}
+
+/** Submit the New run editor, follow the run page until the run ends and expect it to have
+ * succeeded (the failure shows its exit reason); resolves with the run's id. */
+export async function submitAndAwaitRun(page: Page, what: string, timeoutMs = 180_000): Promise<string> {
+  await page.locator('[data-action="submit"]').click();
+  await page.waitForURL(/#\/runs\/[^/]+$/, { timeout: 15_000 });
+  const runId = decodeURIComponent(page.url().split('#/runs/')[1]);
+  const status = page.locator('.run-head [data-status]');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const st = await status.getAttribute('data-status');
+    if (st === 'succeeded' || st === 'failed' || st === 'cancelled') {
+      const why = st === 'succeeded' ? '' : await page.locator('[data-exit-reason]').textContent({ timeout: 2000 }).catch(() => '');
+      expect(st, why ?? '').toBe('succeeded');
+      return runId;
+    }
+    if (Date.now() > deadline) throw new Error(`${what} did not finish in time`);
+    await page.waitForTimeout(100);
   }
 }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseSync } from 'node:sqlite';
 import { initModelFolder, loadTokenizer } from '../../src/engine/model/folder';
 import { writeTokenizerFolder } from '../engine/model/tokenizerStyles';
-import { SCREENSHOTS, openSession, tempHome, type E2eSession } from './harness';
+import { SCREENSHOTS, openSession, tempHome, type E2eSession, submitAndAwaitRun } from './harness';
 
 let s: E2eSession;
 const models = tempHome();
@@ -69,22 +69,7 @@ describe('a Qwen-style folder from the Models page to a run', () => {
     };
     await page.locator('[data-config-text]').fill(JSON.stringify(config, null, 2));
     await page.locator('[data-config-text]').blur();
-    await page.locator('[data-action="submit"]').click();
-    await page.waitForURL(/#\/runs\/[^/]+$/, { timeout: 15_000 });
-    const runId = decodeURIComponent(page.url().split('#/runs/')[1]);
-
-    const status = page.locator('.run-head [data-status]');
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      const st = await status.getAttribute('data-status');
-      if (st === 'succeeded' || st === 'failed' || st === 'cancelled') {
-        const why = st === 'succeeded' ? '' : await page.locator('[data-exit-reason]').textContent({ timeout: 2000 }).catch(() => '');
-        expect(st, why ?? '').toBe('succeeded');
-        break;
-      }
-      if (Date.now() > deadline) throw new Error('the SFT run did not finish in time');
-      await page.waitForTimeout(200);
-    }
+    const runId = await submitAndAwaitRun(page, 'the SFT run');
     const db = new DatabaseSync(join(s.home.dir, 'benchtop.db'), { readOnly: true });
     try {
       const losses = db.prepare("SELECT step, value FROM metrics WHERE run_id = ? AND key = 'train/loss' ORDER BY step").all(runId).map((r) => Number(r.value));

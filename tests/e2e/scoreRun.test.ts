@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Page } from 'playwright-core';
-import { SCREENSHOTS, openSession, type E2eSession } from './harness';
+import { SCREENSHOTS, openSession, type E2eSession, submitAndAwaitRun } from './harness';
 
 const PER_TASK = 8;
 const TASKS = 7; // the preset scores every held-out task of the built-in model
@@ -50,22 +50,7 @@ describe('score run', () => {
     expect(await page.locator('[data-field="model"]').inputValue()).toBe('builtin:benchtop-tiny');
     expect(await page.locator('[data-doc-for="bins"]').textContent()).toContain('Equal-width histogram bins');
     await page.locator('[data-field="num_examples"]').fill(String(PER_TASK));
-    await page.locator('[data-action="submit"]').click();
-    await page.waitForURL(/#\/runs\/[^/]+$/, { timeout: 15_000 });
-    const runId = decodeURIComponent(page.url().split('#/runs/')[1]);
-
-    const status = page.locator('.run-head [data-status]');
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      const st = await status.getAttribute('data-status');
-      if (st === 'succeeded' || st === 'failed' || st === 'cancelled') {
-        const why = st === 'succeeded' ? '' : await page.locator('[data-exit-reason]').textContent({ timeout: 2000 }).catch(() => '');
-        expect(st, why ?? '').toBe('succeeded');
-        break;
-      }
-      if (Date.now() > deadline) throw new Error('the score run did not finish in time');
-      await page.waitForTimeout(100);
-    }
+    const runId = await submitAndAwaitRun(page, 'the score run');
 
     const { rewards, metrics } = stored(runId);
     expect(rewards).toHaveLength(PER_TASK * TASKS);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Page } from 'playwright-core';
-import { SCREENSHOTS, openSession, type E2eSession } from './harness';
+import { SCREENSHOTS, openSession, type E2eSession, submitAndAwaitRun } from './harness';
 
 const TRAIN = 60;
 const VAL = 15;
@@ -59,22 +59,7 @@ describe('value run', () => {
     expect(await page.locator('[data-field="model"]').inputValue()).toBe('builtin:benchtop-tiny');
     await page.locator('[data-field="train.num_examples"]').fill(String(TRAIN));
     await page.locator('[data-field="val.num_examples"]').fill(String(VAL));
-    await page.locator('[data-action="submit"]').click();
-    await page.waitForURL(/#\/runs\/[^/]+$/, { timeout: 15_000 });
-    const runId = decodeURIComponent(page.url().split('#/runs/')[1]);
-
-    const status = page.locator('.run-head [data-status]');
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      const st = await status.getAttribute('data-status');
-      if (st === 'succeeded' || st === 'failed' || st === 'cancelled') {
-        const why = st === 'succeeded' ? '' : await page.locator('[data-exit-reason]').textContent({ timeout: 2000 }).catch(() => '');
-        expect(st, why ?? '').toBe('succeeded');
-        break;
-      }
-      if (Date.now() > deadline) throw new Error('the value run did not finish in time');
-      await page.waitForTimeout(100);
-    }
+    const runId = await submitAndAwaitRun(page, 'the value run');
 
     const { samples, metrics } = stored(runId);
     expect(samples).toHaveLength(TRAIN);
