@@ -311,7 +311,8 @@ export const RLVR_PRESETS: KindPreset<'grpo'>[] = [
             },
             "than_arm": {
               "thr.p": -0.5
-            }
+            },
+            "margin": 0.02
           },
           {
             "metric": "groups/solve_none",
@@ -322,7 +323,8 @@ export const RLVR_PRESETS: KindPreset<'grpo'>[] = [
             },
             "than_arm": {
               "thr.p": 0.5
-            }
+            },
+            "margin": 0.05
           }
         ]
       }
