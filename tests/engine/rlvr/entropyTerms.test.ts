@@ -200,7 +200,7 @@ describe('GRPO loss head with the entropy bonus and mask', () => {
       } else expect(out[POLICY_OUTPUTS.policyLoss]).toBeUndefined();
       if (c.spec.topEntropyQuantile !== undefined) {
         const kept = want.entropyMask.flat().reduce((a, v) => a + v, 0);
-        const tokens = MASK.flat().reduce((a, v) => a + v, 0);
+        const tokens = MASK.flat().reduce((a: number, v) => a + v, 0);
         expect(kept).toBeGreaterThan(0);
         expect(kept).toBeLessThan(tokens); // the mask does drop tokens here
         close(scalar(POLICY_OUTPUTS.entropyMaskKept), kept / tokens, 'kept fraction');
