@@ -7,7 +7,9 @@
  *   - the mixed reference survives a checkpoint round trip;
  *   - a grpo run with α = 1, τ = 2 logs KL ≈ 0 on the step after each sync (the reference is the
  *     policy that generated the batch) and KL > 0 in between, where a run without sync keeps KL > 0;
- *     no session is built after the first step; and the entropy knobs log their metrics.
+ *     no session is built after the first step; and the entropy knobs log their metrics;
+ *   - a run resumed from a checkpoint taken after a sync repeats the uninterrupted run's KL exactly
+ *     (the mixed reference comes back from the checkpoint, not from the base model).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { clearSessionCache, type Feed } from '../../../src/engine/onnx';
@@ -19,7 +21,7 @@ import { PolicyTrainer } from '../../../src/engine/rlvr/policyTrainer';
 import { readReference, syncDue, writeReference } from '../../../src/engine/rlvr/referenceSync';
 import { packRows, type Completion, type TrainRows } from '../../../src/engine/rlvr/rollout';
 import { runGrpo } from '../../../src/engine/rlvr/run';
-import { recordingContext, tempDir } from '../runs/recordingContext';
+import { recordingContext, tempDir, type Recorded } from '../runs/recordingContext';
 
 const t = tempDir('benchtop-grpo-refsync-');
 afterAll(async () => {
@@ -130,7 +132,7 @@ describe('reference sync on the policy trainer', () => {
 });
 
 describe('reference sync in a grpo run', () => {
-  const run = async (extra: Record<string, unknown>) => {
+  const run = async (extra: Record<string, unknown>, dir = t.dir, resumeFrom: Recorded['checkpoints'][number] | null = null) => {
     const r = recordingContext(
       {
         kind: 'grpo',
@@ -144,7 +146,8 @@ describe('reference sync in a grpo run', () => {
         training: { max_steps: 6, learning_rate: 2e-3 },
         ...extra,
       },
-      t.dir,
+      dir,
+      { resumeFrom },
     );
     await runGrpo(r.ctx);
     return r;
@@ -169,5 +172,16 @@ describe('reference sync in a grpo run', () => {
     const kl2 = new Map(plain.series('kl'));
     expect(kl2.get(1)!).toBeLessThan(1e-6);
     for (const s of [3, 5]) expect(kl2.get(s)!, `step ${s} without sync`).toBeGreaterThan(1e-5);
+  });
+
+  it('α = 0.5, τ = 2: resumed from the step-4 checkpoint, steps 5–6 repeat the KL exactly', async () => {
+    const cfg = { sync_ref_model: true, ref_model_mixup_alpha: 0.5, ref_model_sync_steps: 2, training: { max_steps: 6, learning_rate: 2e-3, checkpoint_every: 2 } };
+    const whole = await run(cfg, `${t.dir}/whole`);
+    expect(whole.checkpoints.map((c) => c.step)).toEqual([2, 4]);
+    const resumed = await run(cfg, `${t.dir}/resumed`, whole.checkpoints[1]!);
+    const kl = whole.series('kl').filter(([s]) => s > 4);
+    expect(kl.map(([s]) => s)).toEqual([5, 6]);
+    expect(resumed.series('kl')).toEqual(kl);
+    expect(kl[0]![1]).toBeGreaterThan(1e-6); // α = 0.5: the reference is between the base and the policy
   });
 });
