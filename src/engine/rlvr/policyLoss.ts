@@ -16,9 +16,9 @@
  * l are the policy's log-probs of the sampled tokens (from temperature-scaled logits, §1.1),
  * m the completion mask, A the sequence advantages (broadcast over tokens), w per-token weights
  * (1 by default; THR reweighting), times the entropy mask M of top_entropy_quantile when set
- * (entropyTerms.ts; TRL multiplies its entropy mask before the KL is added). The old and reference log-probs are
- * graph inputs, so they carry no gradient (TRL: `.detach()`); with old = current the ratio is 1
- * and the gradient is −A·w·∇l, the REINFORCE direction (§1.1).
+ * (entropyTerms.ts; TRL multiplies its entropy mask before the KL is added). The old and
+ * reference log-probs are graph inputs, so they carry no gradient (TRL: `.detach()`); with
+ * old = current the ratio is 1 and the gradient is −A·w·∇l, the REINFORCE direction (§1.1).
  *
  * Besides the loss the head outputs the metrics TRL logs from the same forward (§1.8): the
  * policy log-probs, masked token means of entropy and KL, and clipped fractions — low
