@@ -111,22 +111,26 @@ function randomTokens(n: number, vocab: number, seed: number): BigInt64Array {
   return BigInt64Array.from({ length: n }, () => BigInt(rng.nextInt(vocab)));
 }
 
-async function trainCase(name: string, c: DecoderConfig, batch: number, seqLen: number, steps: number, rooflineGflops: number, session: SessionSettings): Promise<BenchLine> {
+/**
+ * Training throughput of one step graph (median of `steps` timed steps after a warm-up). With
+ * `loopSteps` K > 1 the same model is also compiled with stepsPerCall K (one session.run takes
+ * K optimizer steps, decision 0036) and timed in rounds interleaved with K single-step calls, so
+ * load on a shared machine hits both alike: `loop.step_ms` is the per-step median of the looped
+ * calls, `loop.vs_single` its ratio to the single-step median of the same rounds (< 1 = faster).
+ */
+export async function trainCase(name: string, c: DecoderConfig, batch: number, seqLen: number, steps: number, rooflineGflops: number, session: SessionSettings, loopSteps = 1): Promise<BenchLine> {
   const weights = initDecoderWeights(c, 0);
   const t0 = performance.now();
   const optimizer = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 };
-  const compiled = compileTrainStep({
-    name,
-    params: decoderParams(c, weights),
-    buildLoss: decoderLossBuilder(c, weights, batch, seqLen),
-    optimizer,
-  });
+  const spec = { name, params: decoderParams(c, weights), buildLoss: decoderLossBuilder(c, weights, batch, seqLen), optimizer };
+  const compiled = compileTrainStep(spec);
   const initial = Object.fromEntries(tensorsFromWeights(c, weights).map(([n, t]) => [n, t.data]));
   const trainer = await AdamWTrainer.create(compiled, initial, optimizer, session);
   const buildSeconds = (performance.now() - t0) / 1000;
+  let seed = 1;
   const feed = () => ({
-    input_ids: randomTokens(batch * seqLen, c.vocab_size, 1),
-    labels: randomTokens(batch * seqLen, c.vocab_size, 2),
+    input_ids: randomTokens(batch * seqLen, c.vocab_size, seed++),
+    labels: randomTokens(batch * seqLen, c.vocab_size, seed++),
   });
   await trainer.trainStep([feed()], 1e-4); // warm-up
   const times: number[] = [];
@@ -135,6 +139,29 @@ async function trainCase(name: string, c: DecoderConfig, batch: number, seqLen: 
     const s = performance.now();
     await trainer.trainStep([f], 1e-4);
     times.push((performance.now() - s) / 1000);
+  }
+  let loop: Record<string, number> | undefined;
+  if (loopSteps > 1) {
+    const looped = await AdamWTrainer.create(compileTrainStep({ ...spec, stepsPerCall: loopSteps }), initial, optimizer, session);
+    const lrs = Array.from({ length: loopSteps }, () => 1e-4);
+    await looped.trainSteps(Array.from({ length: loopSteps }, feed), lrs); // warm-up
+    const single: number[] = [];
+    const many: number[] = [];
+    for (let round = 0; round < Math.max(1, Math.ceil(steps / loopSteps)); round++) {
+      for (let i = 0; i < loopSteps; i++) {
+        const f = feed();
+        const s = performance.now();
+        await trainer.trainStep([f], 1e-4);
+        single.push((performance.now() - s) / 1000);
+      }
+      const fs = Array.from({ length: loopSteps }, feed);
+      const s = performance.now();
+      await looped.trainSteps(fs, lrs);
+      many.push((performance.now() - s) / 1000 / loopSteps);
+    }
+    await looped.release();
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    loop = { steps_per_call: loopSteps, step_ms: round(med(many) * 1000), single_step_ms: round(med(single) * 1000), vs_single: round(med(many) / med(single), 3) };
   }
   await trainer.release();
   times.sort((a, b) => a - b);
@@ -153,6 +180,7 @@ async function trainCase(name: string, c: DecoderConfig, batch: number, seqLen: 
     tokens_per_s: round(tokens / median),
     model_gflops: round(gflops),
     mfu: round(gflops / rooflineGflops, 3),
+    ...(loop ? { loop } : {}),
   };
 }
 
@@ -178,7 +206,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchLine[]> {
   };
 
   const tiny = parseDecoderConfig('bench tiny', TINY);
-  await emitCase(await trainCase('train_tiny_V64_d128_L4_T64_B16', tiny, 16, 64, 10, yard.best, session));
+  await emitCase(await trainCase('train_tiny_V64_d128_L4_T64_B16', tiny, 16, 64, 10, yard.best, session, 5));
 
   // Forward scoring and generation on the tiny shape with the built-in character tokenizer.
   const tk = charTokenizerFiles();
@@ -223,7 +251,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchLine[]> {
 
   if (!opts.quick) {
     const smol = parseDecoderConfig('bench 135M shape', SMOL_135M);
-    await emitCase(await trainCase('train_135M_shape_T128_B2', smol, 2, 128, 3, yard.best, session));
+    await emitCase(await trainCase('train_135M_shape_T128_B2', smol, 2, 128, 3, yard.best, session, 3));
     // One GRPO step, 8 prompts × 8 completions × 64 new tokens, full finetuning and LoRA.
     const grpo = { config: SMOL_135M, prompts: 8, generations: 8, promptTokens: 16, newTokens: 64, microBatches: 8 };
     await emitCase(await grpoStepCase('grpo_step_135M_shape', grpo, session));
