@@ -29,6 +29,8 @@ export interface BenchLine {
 export interface BenchOptions {
   /** Skip the 135M-shape training case (minutes on a laptop CPU). */
   quick?: boolean;
+  /** Run only the cases whose name starts with one of these (the roofline samples always run). */
+  cases?: readonly string[];
   session?: SessionSettings;
   log?: (line: BenchLine) => void;
 }
@@ -205,10 +207,32 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchLine[]> {
     await yard.measure(l.case);
   };
 
+  const want = (name: string) => !opts.cases?.length || opts.cases.some((c) => name.startsWith(c));
   const tiny = parseDecoderConfig('bench tiny', TINY);
-  await emitCase(await trainCase('train_tiny_V64_d128_L4_T64_B16', tiny, 16, 64, 10, yard.best, session, 5));
+  if (want('train_tiny_V64_d128_L4_T64_B16')) await emitCase(await trainCase('train_tiny_V64_d128_L4_T64_B16', tiny, 16, 64, 10, yard.best, session, 5));
 
   // Forward scoring and generation on the tiny shape with the built-in character tokenizer.
+  if (want('score_tiny_B16_T64') || want('generate_tiny_256_tokens')) await tinyForwardCases(session, yard, emitCase);
+  if (want('generate_d256_L8_V8192_P32_N256')) {
+    await emitCase(await generationCase('generate_d256_L8_V8192_P32_N256', { ...GEN_D256_L8, vocab_size: 8192 }, { batch: 1, promptTokens: 32, newTokens: 256 }, yard.best, session));
+  }
+  for (const vocab of [49152, 151936]) for (const shape of ['peaked', 'flat'] as const) if (want('sampler')) emit(samplerCase(vocab, shape));
+
+  if (!opts.quick) {
+    const smol = parseDecoderConfig('bench 135M shape', SMOL_135M);
+    if (want('train_135M_shape_T128_B2')) await emitCase(await trainCase('train_135M_shape_T128_B2', smol, 2, 128, 3, yard.best, session, 3));
+    // One GRPO step, 8 prompts × 8 completions × 64 new tokens, full finetuning and LoRA.
+    const grpo = { config: SMOL_135M, prompts: 8, generations: 8, promptTokens: 16, newTokens: 64, microBatches: 8 };
+    if (want('grpo_step_135M_shape')) {
+      await emitCase(await grpoStepCase('grpo_step_135M_shape', grpo, session));
+      await emitCase(await grpoStepCase('grpo_step_135M_shape', { ...grpo, lora: { r: 16, alpha: 32, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] } }, session));
+    }
+  }
+  emit(spreadLine(out, yard));
+  return out;
+}
+
+async function tinyForwardCases(session: SessionSettings, yard: Yardstick, emitCase: (l: BenchLine) => Promise<void>): Promise<void> {
   const tk = charTokenizerFiles();
   const tokenizer = tokenizerFromJson(tk.json, tk.config);
   const genConfig = parseDecoderConfig('bench generation', { ...TINY, vocab_size: tokenizer.vocabSize, max_position_embeddings: 512 });
@@ -245,20 +269,6 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchLine[]> {
   });
 
   await rt.release();
-  await emitCase(await generationCase('generate_d256_L8_V8192_P32_N256', { ...GEN_D256_L8, vocab_size: 8192 }, { batch: 1, promptTokens: 32, newTokens: 256 }, yard.best, session));
-
-  for (const vocab of [49152, 151936]) for (const shape of ['peaked', 'flat'] as const) emit(samplerCase(vocab, shape));
-
-  if (!opts.quick) {
-    const smol = parseDecoderConfig('bench 135M shape', SMOL_135M);
-    await emitCase(await trainCase('train_135M_shape_T128_B2', smol, 2, 128, 3, yard.best, session, 3));
-    // One GRPO step, 8 prompts × 8 completions × 64 new tokens, full finetuning and LoRA.
-    const grpo = { config: SMOL_135M, prompts: 8, generations: 8, promptTokens: 16, newTokens: 64, microBatches: 8 };
-    await emitCase(await grpoStepCase('grpo_step_135M_shape', grpo, session));
-    await emitCase(await grpoStepCase('grpo_step_135M_shape', { ...grpo, lora: { r: 16, alpha: 32, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] } }, session));
-  }
-  emit(spreadLine(out, yard));
-  return out;
 }
 
 /** The closing line: every roofline sample, their spread, and each case's MFU against the run's best. */
