@@ -33,6 +33,8 @@ export interface PolicyTrainerSpec extends PolicyShape {
    * step averages their gradients (optim/trainStep.ts).
    */
   accumulationSteps?: number;
+  /** Optimizer steps one call may take (training.steps_per_call, decision 0036; default 1). */
+  stepsPerCall?: number;
   /** The policy scorer also outputs the final hidden states (THR, §4). */
   scoreHidden?: boolean;
 }
@@ -54,7 +56,7 @@ export class PolicyTrainer {
 
   static async create(spec: PolicyTrainerSpec): Promise<PolicyTrainer> {
     const params = PolicyTrainer.paramsOf(spec.config, spec.weights, spec.lora);
-    const compiled = compileTrainStep({ name: 'grpo', params, buildLoss: grpoLossBuilder(spec, spec.loss), optimizer: spec.optimizer, accumulationSteps: spec.accumulationSteps ?? 1 });
+    const compiled = compileTrainStep({ name: 'grpo', params, buildLoss: grpoLossBuilder(spec, spec.loss), optimizer: spec.optimizer, accumulationSteps: spec.accumulationSteps ?? 1, stepsPerCall: spec.stepsPerCall ?? 1 });
     const start =
       spec.resume ??
       (spec.lora
@@ -185,6 +187,11 @@ export class PolicyTrainer {
   /** One optimizer step over accumulationSteps micro-batches (gradients averaged). */
   trainMicroBatches(parts: readonly { rows: TrainRows; head: Feed }[], lr: number): Promise<StepResult> {
     return this.trainer.trainStep(parts.map((p) => ({ ...this.rowsFeed(p.rows), ...p.head })), lr);
+  }
+
+  /** Several optimizer steps (each over accumulationSteps micro-batches) in one call when the trainer was built for it. */
+  trainSteps(steps: readonly (readonly { rows: TrainRows; head: Feed }[])[], lrs: readonly number[]): Promise<StepResult[]> {
+    return this.trainer.trainSteps(steps.flatMap((parts) => parts.map((p) => ({ ...this.rowsFeed(p.rows), ...p.head }))), lrs);
   }
 
   async release(): Promise<void> {
