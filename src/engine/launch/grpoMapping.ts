@@ -160,6 +160,7 @@ function grpoRules(facts: GrpoFacts): Record<string, Rule<GrpoConfig>> {
       t === 'trl'
         ? mapped('completions_to_log', c.completions_to_log, [cfgField('log_completions', c.completions_to_log > 0), cfgField('num_completions_to_print', c.completions_to_log)])
         : mapped('completions_to_log', c.completions_to_log, [cfgField('trainer.log_val_generations', c.completions_to_log)], 'verl logs validation generations, not training ones'),
+    expected_effect: (c) => unmapped('expected_effect', c.expected_effect ?? null, 'Benchtop-only: the effect the run is expected to show, checked by Benchtop from its own metrics when it ends (decision 0038); nothing to launch'),
     output_dir: (c, t) => mapped('output_dir', c.output_dir, [cfgField(t === 'trl' ? 'output_dir' : 'trainer.default_local_dir', 'outputs')], 'a folder next to the launch files; set your cluster path'),
   };
 }
