@@ -23,6 +23,7 @@ const EXAMPLES: { presetId: string; title: string }[] = [
   { presetId: 'grpo-failure-prefix-builtin', title: 'RLVR (b): failure-prefix conditioning' },
   { presetId: 'grpo-llds-builtin', title: 'RLVR (c): LLDS against likelihood decay' },
   { presetId: 'grpo-thr-builtin', title: 'RLVR (d): THR p > 0 vs p < 0' },
+  { presetId: 'value-mislabel-warmup', title: 'Valuation (e): For-Value flags label noise after a brief SFT' },
 ];
 
 export function startExamples(presets: readonly ConfigPreset[] = PRESETS): StartExample[] {

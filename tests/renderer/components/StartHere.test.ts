@@ -59,6 +59,7 @@ describe('Start here (empty run history)', () => {
       ['grpo-failure-prefix-builtin', 'RLVR (b): failure-prefix conditioning'],
       ['grpo-llds-builtin', 'RLVR (c): LLDS against likelihood decay'],
       ['grpo-thr-builtin', 'RLVR (d): THR p > 0 vs p < 0'],
+      ['value-mislabel-warmup', 'Valuation (e): For-Value flags label noise after a brief SFT'],
     ]);
     expect(links[0].attributes('href')).toContain('/new/eval?preset=eval-builtin');
     expect(panel.find('.start-needs').exists()).toBe(false);
@@ -96,7 +97,7 @@ describe('Start here (empty run history)', () => {
     backend([]);
     let { w } = await mountApp('/runs');
     expect(w.find('[data-builtin-missing]').text()).toContain('resources/models/benchtop-tiny/config.json is missing');
-    expect(w.findAll('.start-needs')).toHaveLength(7);
+    expect(w.findAll('.start-needs')).toHaveLength(8);
     w.unmount();
 
     backend([{ ...BUILTIN, parameters: null, info: { problem: '/app/resources/models/benchtop-tiny/config.json: not valid JSON' } }]);
