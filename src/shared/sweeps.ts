@@ -284,6 +284,13 @@ export interface SweepDetail {
   expectedEffect?: EffectVerdict;
 }
 
+/** What cancelling a group did: queued runs cancelled at once, running runs asked to stop. */
+export interface SweepCancelResult {
+  cancelled: string[];
+  stopping: string[];
+  detail: SweepDetail;
+}
+
 /** A sweep in a list: its record and group progress. */
 export interface SweepSummary {
   sweep: SweepRecord;

@@ -85,6 +85,7 @@ function sftRules(): Record<string, Rule<SftConfig>> {
         ? everyTrl(c.training.checkpoint_every, 'save_strategy', 'save_steps', 'training.checkpoint_every', c.training.checkpoint_every)
         : mapped('training.checkpoint_every', c.training.checkpoint_every, [cfgField('trainer.save_freq', c.training.checkpoint_every || -1)]),
     'training.log_every': both('training.log_every', 'logging_steps', null, 'verl logs every step'),
+    'training.steps_per_call': (c) => unmapped('training.steps_per_call', c.training.steps_per_call, 'how Benchtop batches optimizer steps into one onnxruntime call; the same training either way, nothing to set in PyTorch'),
     output_dir: (c, t) => mapped('output_dir', c.output_dir, [cfgField(t === 'trl' ? 'output_dir' : 'trainer.default_local_dir', 'outputs')], 'a folder next to the launch files; set your cluster path'),
   };
 }

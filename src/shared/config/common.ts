@@ -30,6 +30,8 @@ export const trainingSchema = z
     eval_every: z.number().int().min(0, 'expected ≥ 0 (0 disables periodic eval)').default(0),
     checkpoint_every: z.number().int().min(0, 'expected ≥ 0 (0 disables checkpoints)').default(0),
     log_every: z.number().int().positive('expected ≥ 1').default(10),
+    /** Optimizer steps per onnxruntime call (an ONNX Loop over steps; docs/decisions/0036). */
+    steps_per_call: z.number().int('expected a whole number').min(1, 'expected ≥ 1').max(64, 'expected ≤ 64').default(1),
   })
   .strict()
   .superRefine((t, ctx) => {
