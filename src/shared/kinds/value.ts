@@ -20,14 +20,14 @@ export const VALUE_MISLABEL_WARMUP_PRESET: KindPreset<'value'> = {
   kind: 'value',
   title: 'For-Value mislabel detection after a brief LoRA finetune (paper condition)',
   description:
-    'Preset (e): 200 majority examples, 20% given the wrong label; a 50-step LoRA finetune on them, then For-Value (top-1 vocabulary) against 100 clean held-out ones. Expected: mislabel AUC ≥ 0.9 (checked at the end).',
+    'Preset (e): 400 majority examples, 20% given the wrong label; a 50-step LoRA finetune on them, then For-Value (top-1 vocabulary) against 100 clean held-out ones. Expected: mislabel AUC ≥ 0.9 (checked at the end).',
   config: {
     kind: 'value',
     name: 'preset (e): for-value flags label noise after a brief lora sft',
     seed: 1,
     tags: ['builtin', 'valuation', 'preset'],
     model: BUILTIN_MODEL_REF,
-    train: { tasks: [{ task: 'majority' }], num_examples: 200 },
+    train: { tasks: [{ task: 'majority' }], num_examples: 400 },
     val: { num_examples: 100 },
     mislabel_ratio: 0.2,
     mislabel_seed: 0,
