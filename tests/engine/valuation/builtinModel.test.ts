@@ -56,27 +56,36 @@ describe('value run on the built-in model', () => {
     expect(magnitudeAuc).toBeGreaterThan(0.9);
   });
 
-  it('preset (e) at a reduced budget: with the top-1 vocabulary the flipped labels get the lowest values', async () => {
-    // examples/value-mislabel.yaml with 100 train / 50 validation examples and no warm-up — the
-    // setting that is reliable on this model (AUC 1.0 on seeds 1–7; decision 0040). The warm-up's
-    // own effect on the AUC is seed-dependent here (0.88–0.99 at the full budget), so it is not
-    // asserted; tests/engine/valuation/warmup.test.ts checks what the warm-up does.
-    const example = parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'examples', 'value-mislabel.yaml'), 'utf8')) as Record<string, unknown>;
-    const runDir = join(root.dir, 'preset-e');
+  // Preset (e) (examples/value-mislabel.yaml) at reduced budgets. AUC recomputed from the rows by
+  // pair counting (the run's figure is the Mann–Whitney statistic of −value). Measured spread
+  // (decision 0040): with the 40-step finetune 0.94–1.0 over seeds 1–5, without it 1.0 on seeds 1–7.
+  const presetExample = () => parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'examples', 'value-mislabel.yaml'), 'utf8')) as Record<string, any>;
+  const presetE = async (name: string, extra: Record<string, unknown>) => {
+    const example = presetExample();
+    const runDir = join(root.dir, name);
     mkdirSync(runDir);
-    const r = recordingContext({ ...example, expected_effect: null, train: { tasks: [{ task: 'majority' }], num_examples: 100 }, val: { num_examples: 50 }, warmup_sft: { enabled: false } }, runDir);
+    const r = recordingContext({ ...example, expected_effect: null, ...extra }, runDir);
     await runValue(r.ctx);
     const rows = readFileSync(join(runDir, 'values.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ValueRow);
-    const flags = rows.map((x) => x.mislabeled);
-    expect(flags.filter(Boolean).length).toBe(20);
-    // The run's AUC is the Mann–Whitney statistic of −value; recomputed here from the rows by pair counting.
-    let above = 0;
     const mis = rows.filter((x) => x.mislabeled);
     const clean = rows.filter((x) => !x.mislabeled);
-    for (const m of mis) for (const c of clean) above += m.value < c.value ? 1 : m.value === c.value ? 0.5 : 0;
-    const auc = above / (mis.length * clean.length);
+    expect(mis.length).toBe(Math.round(0.2 * rows.length));
+    let below = 0;
+    for (const m of mis) for (const c of clean) below += m.value < c.value ? 1 : m.value === c.value ? 0.5 : 0;
+    const auc = below / (mis.length * clean.length);
     expect(r.last('value/auc_mislabel')).toBeCloseTo(auc, 12);
+    return { r, auc };
+  };
+
+  it('preset (e), reduced: after a 40-step LoRA finetune on the noisy set the flipped labels get the lowest values', async () => {
+    const warmup = presetExample().warmup_sft;
+    const { r, auc } = await presetE('preset-e-warm', { val: { num_examples: 40 }, warmup_sft: { ...warmup, training: { ...warmup.training, max_steps: 40 } } });
+    expect(r.series('train/loss').length).toBe(4);
+    expect(auc).toBeGreaterThan(0.8);
+  });
+
+  it('preset (e), reduced, without the finetune: the same ranking on the untouched model', async () => {
+    const { auc } = await presetE('preset-e-cold', { train: { tasks: [{ task: 'majority' }], num_examples: 100 }, val: { num_examples: 50 }, warmup_sft: { enabled: false } });
     expect(auc).toBeGreaterThan(0.9);
   });
 });
-
