@@ -54,7 +54,8 @@ export const effectCheckSchema = z
     than: z.number().optional().meta({ description: 'The reduced value (of this run, or the mean over arm’s runs when arm is given) must be op this number.' }),
     arm: armSchema.optional(),
     than_arm: armSchema.optional(),
-    margin: z.number().min(0, 'expected margin ≥ 0').default(0).meta({ description: "Arm comparison: arm's mean must exceed than_arm's by this much ('>', '>=') or fall below it by this much ('<', '<=')." }),
+    // Optional rather than defaulted: the editor holds expected_effect as one JSON value and does not fill defaults inside it.
+    margin: z.number().min(0, 'expected margin ≥ 0').optional().meta({ description: "Arm comparison (default 0): arm's mean must exceed than_arm's by this much ('>', '>=') or fall below it by this much ('<', '<=')." }),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -187,8 +188,9 @@ export function evaluateArmCheck(c: EffectCheck, members: readonly GroupMember[]
     const missing = a.mean === null ? armText(c.arm!) : armText(c.than_arm!);
     return { text: `${c.metric} ${c.of}: no succeeded run of arm ${missing} logged it`, holds: false };
   }
-  const holds = compareOp(a.mean, c.op, b.mean, c.margin);
-  const bound = c.margin ? ` ${c.op.startsWith('>') ? '+' : '−'} ${fmt(c.margin)}` : '';
+  const margin = c.margin ?? 0;
+  const holds = compareOp(a.mean, c.op, b.mean, margin);
+  const bound = margin ? ` ${c.op.startsWith('>') ? '+' : '−'} ${fmt(margin)}` : '';
   return { text: `${c.metric} ${c.of}: ${armText(c.arm!)} ${fmt(a.mean)} (n=${a.n}) ${c.op} ${armText(c.than_arm!)} ${fmt(b.mean)} (n=${b.n})${bound}`, holds };
 }
 

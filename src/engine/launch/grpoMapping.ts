@@ -156,6 +156,7 @@ function grpoRules(facts: GrpoFacts): Record<string, Rule<GrpoConfig>> {
         ? everyTrl(c.training.checkpoint_every, 'save_strategy', 'save_steps', 'training.checkpoint_every', c.training.checkpoint_every)
         : mapped('training.checkpoint_every', c.training.checkpoint_every, [cfgField('trainer.save_freq', c.training.checkpoint_every || -1)]),
     'training.log_every': both('training.log_every', 'logging_steps', null, 'verl logs every step'),
+    'training.steps_per_call': (c) => unmapped('training.steps_per_call', c.training.steps_per_call, 'how Benchtop batches optimizer steps into one onnxruntime call; the same training either way, nothing to set in PyTorch'),
     eval_examples: (c, t) =>
       mapped('eval_examples', c.eval_examples, [t === 'trl' ? codeField('eval_dataset (data/test.jsonl)', c.eval_examples) : cfgField('data.val_files', 'data/test.parquet')], 'test examples per task written to the test file; TRL evaluates the loss on it — for accuracy, generate and score with benchtop_rewards.py'),
     completions_to_log: (c, t) =>

@@ -11,6 +11,9 @@
  * `step` alone is the whole training step. Accumulators are plain inputs/outputs, so nothing is
  * hidden in a session and a step is reproducible from its feeds.
  *
+ * With stepsPerCall K > 1 a third graph, `loop`, takes up to K optimizer steps per run: an ONNX
+ * Loop over steps with parameters and moments carried (loopStep.ts, docs/decisions/0036).
+ *
  * Naming (inputs → outputs): param `<p>` → `new.<p>`; `adam.m.<p>` → `new.adam.m.<p>`;
  * `adam.v.<p>` → `new.adam.v.<p>`; `acc.<p>` → `new.acc.<p>`; scalars `lr`, `adam.bc1`,
  * `adam.bc2`, `grad_scale`; outputs `loss`, `grad_norm`, plus any extra outputs the builder asks for.

@@ -92,14 +92,16 @@ export class AdamWTrainer {
   }
 
   /**
-   * `lrs.length` optimizer steps (at most stepsPerCall), each over accumulationSteps of
+   * `lrs.length` optimizer steps (with the loop graph at most stepsPerCall), each over accumulationSteps of
    * `microBatches` in order. With the loop graph this is one session.run; otherwise one
    * trainStep per step.
    */
   async trainSteps(microBatches: readonly Feed[], lrs: readonly number[]): Promise<StepResult[]> {
     const n = this.compiled.accumulationSteps;
     const k = lrs.length;
-    if (k < 1 || k > this.compiled.stepsPerCall) throw new Error(`trainer: expected 1 to ${this.compiled.stepsPerCall} steps per call, got ${k}`);
+    // without the loop graph (stepsPerCall 1, or on WebGPU) any number of steps runs one by one
+    const limit = this.loopSession ? this.compiled.stepsPerCall : Infinity;
+    if (k < 1 || k > limit) throw new Error(`trainer: expected 1 to ${this.compiled.stepsPerCall} steps per call, got ${k}`);
     if (microBatches.length !== k * n) throw new Error(`trainer: ${k} steps of ${n} micro-batches need ${k * n} feeds, got ${microBatches.length}`);
     if (!this.loopSession) {
       const out: StepResult[] = [];

@@ -36,6 +36,8 @@ export interface PolicyTrainerSpec extends PolicyShape {
    * step averages their gradients (optim/trainStep.ts).
    */
   accumulationSteps?: number;
+  /** Optimizer steps one call may take (training.steps_per_call, decision 0036; default 1). */
+  stepsPerCall?: number;
   /** The policy scorer also outputs the final hidden states (THR, §4). */
   scoreHidden?: boolean;
   /**
@@ -67,7 +69,7 @@ export class PolicyTrainer {
   static async create(spec: PolicyTrainerSpec): Promise<PolicyTrainer> {
     const params = PolicyTrainer.paramsOf(spec.config, spec.weights, spec.lora);
     if (spec.syncReference && spec.lora) throw new Error('sync_ref_model: not available with LoRA (the reference is the base with the adapter off); set lora.enabled false or sync_ref_model false');
-    const compiled = compileTrainStep({ name: 'grpo', params, buildLoss: grpoLossBuilder(spec, spec.loss), optimizer: spec.optimizer, accumulationSteps: spec.accumulationSteps ?? 1 });
+    const compiled = compileTrainStep({ name: 'grpo', params, buildLoss: grpoLossBuilder(spec, spec.loss), optimizer: spec.optimizer, accumulationSteps: spec.accumulationSteps ?? 1, stepsPerCall: spec.stepsPerCall ?? 1 });
     const start =
       spec.resume ??
       (spec.lora
@@ -229,6 +231,11 @@ export class PolicyTrainer {
   /** One optimizer step over accumulationSteps micro-batches (gradients averaged). */
   trainMicroBatches(parts: readonly { rows: TrainRows; head: Feed }[], lr: number): Promise<StepResult> {
     return this.trainer.trainStep(parts.map((p) => ({ ...this.rowsFeed(p.rows), ...p.head })), lr);
+  }
+
+  /** Several optimizer steps (each over accumulationSteps micro-batches) in one call when the trainer was built for it. */
+  trainSteps(steps: readonly (readonly { rows: TrainRows; head: Feed }[])[], lrs: readonly number[]): Promise<StepResult[]> {
+    return this.trainer.trainSteps(steps.flatMap((parts) => parts.map((p) => ({ ...this.rowsFeed(p.rows), ...p.head }))), lrs);
   }
 
   async release(): Promise<void> {

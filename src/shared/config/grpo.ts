@@ -86,6 +86,8 @@ export const grpoTrainingSchema = z
     eval_every: t.eval_every.unwrap().default(0),
     checkpoint_every: t.checkpoint_every,
     log_every: t.log_every.unwrap().default(1),
+    /** Optimizer steps per onnxruntime call, within one generation batch (decision 0036). */
+    steps_per_call: t.steps_per_call,
   })
   .strict()
   .superRefine((v, ctx) => {

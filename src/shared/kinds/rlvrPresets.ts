@@ -94,23 +94,24 @@ export const RLVR_PRESETS: KindPreset<'grpo'>[] = [
       "num_generations": 8,
       "prompts_per_step": 8,
       "max_completion_length": 48,
+      "max_prompt_length": 64,
       "temperature": 1.0,
       "beta": 0.0,
       "loss_type": "dapo",
       "scale_rewards": "group",
       "failure_prefix": {
         "enabled": false,
-        "problems": 32,
+        "problems": 64,
         "samples_per_problem": 32,
         "saturation_threshold": 0.9,
-        "failures_per_problem": 1,
+        "failures_per_problem": 2,
         "prefix_fractions": [
           0.25,
           0.5,
           0.75
         ],
         "target_accuracy": 0.5,
-        "probe_samples": 8,
+        "probe_samples": 32,
         "reward_text": "prefix_and_continuation",
         "refresh_every": 15
       },

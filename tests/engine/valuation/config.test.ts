@@ -95,7 +95,7 @@ describe('value config', () => {
     if (!fromPreset.ok || !fromYaml.ok) return;
     expect(fromYaml.config).toEqual(fromPreset.config);
     expect(fromPreset.config).toMatchObject({ model: 'builtin:benchtop-tiny', mislabel_ratio: 0.2, method: 'topk_unique', prediction_topk: 1, warmup_sft: { enabled: true, lora: { enabled: true } } });
-    expect((fromPreset.config as { expected_effect?: { checks: unknown[] } }).expected_effect?.checks).toEqual([{ metric: 'value/auc_mislabel', of: 'final', op: '>=', than: 0.9, margin: 0 }]);
+    expect((fromPreset.config as { expected_effect?: { checks: unknown[] } }).expected_effect?.checks).toEqual([{ metric: 'value/auc_mislabel', of: 'final', op: '>=', than: 0.9 }]);
   });
 
   it('memory limits refuse a config before anything slow, naming the field to change', () => {
