@@ -43,7 +43,7 @@ export interface ValueResults {
   val: { count: number; tasks: Record<string, number> };
   metrics: Record<string, number>;
   influence: Omit<InfluenceResult, 'perVal'> | null;
-  mislabel: (MislabelResult & { clean_per_val: MeanStd | null; byClass: Record<string, number> }) | null;
+  mislabel: (MislabelResult & { clean_per_val: MeanStd | null; clean_per_val_answer: MeanStd | null; byClass: Record<string, number> }) | null;
   selection: (Omit<SelectionResult, 'selected'> & { ratio: number; selected: string[] }) | null;
 }
 
@@ -66,6 +66,8 @@ export interface ValueRow {
   mean_logprob: number;
 }
 
+/** A train or validation item's class for the released code's per-validation protocol: its task and its answer (as given). */
+const answerClass = (it: ValuationItem) => `${it.task}\u0000${it.completion}`;
 const countBy = (items: readonly ValuationItem[]) => items.reduce<Record<string, number>>((m, it) => ((m[it.task] = (m[it.task] ?? 0) + 1), m), {});
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
@@ -149,7 +151,13 @@ export const runValue: RunExecutor = async (ctx) => {
   const flags = train.map((t) => t.mislabeled);
   const influence = pairwise && protocols.has('influence') ? influenceProtocol(pairwise, trainClass, valClass) : null;
   const mis = protocols.has('mislabel')
-    ? { ...mislabelProtocol(values, flags), clean_per_val: pairwise ? cleanPerValProtocol(pairwise, trainClass, valClass, flags) : null, byClass: mislabelByClass(values, flags, trainClass) }
+    ? {
+        ...mislabelProtocol(values, flags),
+        clean_per_val: pairwise ? cleanPerValProtocol(pairwise, trainClass, valClass, flags) : null,
+        // The released code's class is the answer text (its captions): same task and same answer.
+        clean_per_val_answer: pairwise ? cleanPerValProtocol(pairwise, train.map(answerClass), val.map(answerClass), flags) : null,
+        byClass: mislabelByClass(values, flags, trainClass),
+      }
     : null;
   const sel = protocols.has('selection') ? selectionProtocol(values, flags, cfg.select_ratio) : null;
   const protocolSeconds = seconds(t2);
@@ -177,6 +185,7 @@ export const runValue: RunExecutor = async (ctx) => {
   if (mis?.auc != null) m[VALUE_KEYS.aucMislabel] = mis.auc;
   if (mis?.recall != null) m[VALUE_KEYS.recallMislabel] = mis.recall;
   if (mis?.clean_per_val && mis.clean_per_val.count > 0) m[VALUE_KEYS.aucCleanPerVal] = mis.clean_per_val.mean;
+  if (mis?.clean_per_val_answer && mis.clean_per_val_answer.count > 0) m[VALUE_KEYS.aucCleanPerValAnswer] = mis.clean_per_val_answer.mean;
   if (sel) {
     m[VALUE_KEYS.selected] = sel.selected.length;
     if (mislabeledCount > 0) Object.assign(m, { [VALUE_KEYS.selectedCleanRatio]: sel.cleanRatio, [VALUE_KEYS.cleanRatio]: sel.baseline });

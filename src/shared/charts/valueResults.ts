@@ -38,6 +38,7 @@ const FIGURES: Omit<ProtocolFigure, 'value' | 'std'>[] = [
   { key: VALUE_KEYS.aucMislabel, label: 'mislabel AUC', format: 'ratio', group: 'mislabel', hint: 'low value ⇒ mislabeled' },
   { key: VALUE_KEYS.recallMislabel, label: 'mislabel recall', format: 'ratio', group: 'mislabel', hint: 'share of mislabeled among the m lowest-valued' },
   { key: VALUE_KEYS.aucCleanPerVal, label: 'clean-per-validation AUC', format: 'ratio', group: 'mislabel', hint: 'same-task clean samples ranked first, mean over validation samples' },
+  { key: VALUE_KEYS.aucCleanPerValAnswer, label: 'clean-per-validation AUC (same answer)', format: 'ratio', group: 'mislabel', hint: 'clean train samples with the validation sample’s answer ranked first, mean over validation samples (the released code’s protocol)' },
   { key: VALUE_KEYS.selected, label: 'selected', format: 'count', group: 'selection', hint: 'top share by value' },
   { key: VALUE_KEYS.selectedCleanRatio, label: 'selected clean ratio', format: 'ratio', group: 'selection', hint: 'clean share of the selected' },
   { key: VALUE_KEYS.cleanRatio, label: 'clean ratio (all)', format: 'ratio', group: 'selection', hint: 'clean share of the whole train set (baseline)' },

@@ -10,33 +10,35 @@ import { defineRunKind, taskNames, type KindPreset } from './define';
  * Issue 12 preset (e): For-Value under the paper's condition — the model first finetuned briefly
  * (LoRA) on the noisy train set, then each train example valued against clean held-out ones —
  * with its expected effect (mislabel AUC ≥ 0.9) checked from the run's own metrics (decision
- * 0038). Two tasks with fixed one-token answers (yes/no, 0/1), so a wrong answer is a flipped
- * label; 40% noise as in the paper's mislabel experiments. examples/value-mislabel.yaml is the
- * same config; what it measures on the built-in model: decision 0040.
+ * 0038). majority has one-token answers (0/1), so a wrong answer is a flipped label. The error is
+ * kept on the top-1 predicted tokens (topk_unique, k = 1): with the whole vocabulary the other
+ * answer's row makes the value follow the given answer, not its correctness. What it measures
+ * over seeds, and what does not work: decision 0040. examples/value-mislabel.yaml is the same.
  */
 export const VALUE_MISLABEL_WARMUP_PRESET: KindPreset<'value'> = {
   id: 'value-mislabel-warmup',
   kind: 'value',
   title: 'For-Value mislabel detection after a brief LoRA finetune (paper condition)',
   description:
-    'Preset (e): 200 examples of two yes/no-style tasks, 40% given the wrong label; a 100-step LoRA finetune on them, then For-Value against 100 clean held-out ones. Expected: mislabel AUC ≥ 0.9 (checked at the end).',
+    'Preset (e): 400 majority examples, 20% given the wrong label; a 50-step LoRA finetune on them, then For-Value (top-1 vocabulary) against 100 clean held-out ones. Expected: mislabel AUC ≥ 0.9 (checked at the end).',
   config: {
     kind: 'value',
     name: 'preset (e): for-value flags label noise after a brief lora sft',
     seed: 1,
     tags: ['builtin', 'valuation', 'preset'],
     model: BUILTIN_MODEL_REF,
-    train: { tasks: [{ task: 'brackets_classify' }, { task: 'majority' }], num_examples: 200 },
+    train: { tasks: [{ task: 'majority' }], num_examples: 400 },
     val: { num_examples: 100 },
-    mislabel_ratio: 0.4,
+    mislabel_ratio: 0.2,
     mislabel_seed: 0,
-    method: 'total_unique',
-    protocols: ['influence', 'mislabel', 'selection'],
+    method: 'topk_unique',
+    prediction_topk: 1,
+    protocols: ['mislabel', 'selection'],
     select_ratio: 0.1,
     warmup_sft: {
       enabled: true,
       lora: { enabled: true, r: 8, alpha: 16, target_modules: ['q', 'k', 'v', 'o'] },
-      training: { max_steps: 100, batch_size: 16, learning_rate: 0.002, log_every: 10 },
+      training: { max_steps: 50, batch_size: 16, learning_rate: 0.002, log_every: 10 },
       seq_len: 64,
     },
     expected_effect: {

@@ -12,6 +12,7 @@ export const VALUE_KEYS = {
   recallInfluence: 'value/recall_influence',
   recallInfluenceStd: 'value/recall_influence_std',
   aucCleanPerVal: 'value/auc_clean_per_val',
+  aucCleanPerValAnswer: 'value/auc_clean_per_val_answer',
   aucMislabel: 'value/auc_mislabel',
   recallMislabel: 'value/recall_mislabel',
   selected: 'value/selected',

@@ -55,4 +55,37 @@ describe('value run on the built-in model', () => {
     expect(logProbAuc).toBeGreaterThan(0.95);
     expect(magnitudeAuc).toBeGreaterThan(0.9);
   });
+
+  // Preset (e) (examples/value-mislabel.yaml) at reduced budgets. AUC recomputed from the rows by
+  // pair counting (the run's figure is the Mann–Whitney statistic of −value). Measured spread
+  // (decision 0040): with the 40-step finetune 0.94–1.0 over seeds 1–5, without it 1.0 on seeds 1–7.
+  const presetExample = () => parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'examples', 'value-mislabel.yaml'), 'utf8')) as Record<string, any>;
+  const presetE = async (name: string, extra: Record<string, unknown>) => {
+    const example = presetExample();
+    const runDir = join(root.dir, name);
+    mkdirSync(runDir);
+    const r = recordingContext({ ...example, expected_effect: null, ...extra }, runDir);
+    await runValue(r.ctx);
+    const rows = readFileSync(join(runDir, 'values.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ValueRow);
+    const mis = rows.filter((x) => x.mislabeled);
+    const clean = rows.filter((x) => !x.mislabeled);
+    expect(mis.length).toBe(Math.round(0.2 * rows.length));
+    let below = 0;
+    for (const m of mis) for (const c of clean) below += m.value < c.value ? 1 : m.value === c.value ? 0.5 : 0;
+    const auc = below / (mis.length * clean.length);
+    expect(r.last('value/auc_mislabel')).toBeCloseTo(auc, 12);
+    return { r, auc };
+  };
+
+  it('preset (e), reduced: after a 40-step LoRA finetune on the noisy set the flipped labels get the lowest values', async () => {
+    const warmup = presetExample().warmup_sft;
+    const { r, auc } = await presetE('preset-e-warm', { val: { num_examples: 40 }, warmup_sft: { ...warmup, training: { ...warmup.training, max_steps: 40 } } });
+    expect(r.series('train/loss').length).toBe(4);
+    expect(auc).toBeGreaterThan(0.8);
+  });
+
+  it('preset (e), reduced, without the finetune: the same ranking on the untouched model', async () => {
+    const { auc } = await presetE('preset-e-cold', { train: { tasks: [{ task: 'majority' }], num_examples: 100 }, val: { num_examples: 50 }, warmup_sft: { enabled: false } });
+    expect(auc).toBeGreaterThan(0.9);
+  });
 });

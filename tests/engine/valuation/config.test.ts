@@ -94,7 +94,7 @@ describe('value config', () => {
     expect(fromPreset.ok && fromYaml.ok, JSON.stringify([fromPreset, fromYaml])).toBe(true);
     if (!fromPreset.ok || !fromYaml.ok) return;
     expect(fromYaml.config).toEqual(fromPreset.config);
-    expect(fromPreset.config).toMatchObject({ model: 'builtin:benchtop-tiny', mislabel_ratio: 0.4, warmup_sft: { enabled: true, lora: { enabled: true } } });
+    expect(fromPreset.config).toMatchObject({ model: 'builtin:benchtop-tiny', mislabel_ratio: 0.2, method: 'topk_unique', prediction_topk: 1, warmup_sft: { enabled: true, lora: { enabled: true } } });
     expect((fromPreset.config as { expected_effect?: { checks: unknown[] } }).expected_effect?.checks).toEqual([{ metric: 'value/auc_mislabel', of: 'final', op: '>=', than: 0.9 }]);
   });
 

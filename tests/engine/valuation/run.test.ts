@@ -126,6 +126,15 @@ describe('value executor', () => {
     const valTask = pw.val_ids.map((id) => id.split(':')[0]!);
     const aucs = pw.values.map((row, j) => bruteAuc(row, rows.map((x) => x.task === valTask[j])));
     expect(m['value/auc_influence']).toBeCloseTo(aucs.reduce((a, b) => a + b, 0) / aucs.length, 12);
+    // the released code's per-validation protocol: positives = clean train examples with the same task and answer
+    const valItems = cleanItems(drawExamples(TASKS.map((t) => ({ weight: 1, ...t })), 6, 'test', 4, 'v'));
+    expect(valItems.map((v) => v.example.id)).toEqual(pw.val_ids);
+    const perAnswer = pw.values
+      .map((row, j) => ({ row, pos: rows.map((x) => x.task === valItems[j]!.task && x.completion === valItems[j]!.completion && !x.mislabeled) }))
+      .filter(({ pos }) => pos.some(Boolean) && pos.some((p) => !p))
+      .map(({ row, pos }) => bruteAuc(row, pos));
+    expect(perAnswer.length).toBeGreaterThan(0);
+    expect(m['value/auc_clean_per_val_answer']).toBeCloseTo(perAnswer.reduce((a, b) => a + b, 0) / perAnswer.length, 12);
     const top = [...rows].sort((a, b) => b.value - a.value).slice(0, 2);
     expect(rows.filter((x) => x.selected).map((x) => x.index).sort()).toEqual(top.map((x) => x.index).sort());
     expect(m['value/selected_clean_ratio']).toBe(top.filter((x) => !x.mislabeled).length / 2);

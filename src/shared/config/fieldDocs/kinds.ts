@@ -132,7 +132,7 @@ export const DOC_MISSING: Record<string, string[]> = {
     warmup_sft: 'Finetune the model briefly on the train examples (mislabeled ones with their wrong answers) before valuing them: the paper’s condition that the model has fit the data it values (ALGORITHMS.md §6.3 (c)).',
     'warmup_sft.enabled': 'Run the finetune first; off = value the model as it is.',
     'warmup_sft.lora': 'LoRA adapters (on by default, as in the paper) or a full finetune.',
-    'warmup_sft.training': 'Optimizer and loop settings of the finetune (HF TrainingArguments names); the train examples are drawn in seeded epochs.',
+    'warmup_sft.training': 'Optimizer and loop settings of the finetune (HF TrainingArguments names); the train examples are drawn in seeded epochs. Left out: 100 steps at learning rate 2e-3, batch 16; given, its own fields default as listed below.',
     'warmup_sft.seq_len': 'Tokens per training row (longer examples are skipped).',
   }),
 };
