@@ -7,10 +7,11 @@ import type { CliCommand } from '../registry';
 export const benchCommand: CliCommand = {
   name: 'bench',
   summary: 'measure training, scoring and generation throughput against a MatMul roofline (JSON lines)',
-  usage: 'benchtop bench [--quick] [--threads N] | --scale [--shape NAME] [--op NAME] [--dir DIR]',
+  usage: 'benchtop bench [--quick] [--threads N] [--case PREFIX]... | --scale [--shape NAME] [--op NAME] [--dir DIR]',
   async run(argv, ctx) {
     const { values } = parseCommandArgs(argv, {
       quick: { type: 'boolean' },
+      case: { type: 'string', multiple: true },
       threads: { type: 'string' },
       scale: { type: 'boolean' },
       shape: { type: 'string', multiple: true },
@@ -27,7 +28,8 @@ export const benchCommand: CliCommand = {
       ctx.err(`--threads: expected a whole number ≥ 0, got '${values.threads}'`);
       return 2;
     }
-    await runBench({ quick: Boolean(values.quick), session: { threads }, log: (l) => ctx.out(JSON.stringify(l)) });
+    // --case PREFIX (repeatable): only the cases whose name starts with it, e.g. --case grpo_step
+    await runBench({ quick: Boolean(values.quick), cases: values.case as string[] | undefined, session: { threads }, log: (l) => ctx.out(JSON.stringify(l)) });
     return 0;
   },
 };

@@ -29,6 +29,8 @@ export interface BenchLine {
 export interface BenchOptions {
   /** Skip the 135M-shape training case (minutes on a laptop CPU). */
   quick?: boolean;
+  /** Run only the cases whose name starts with one of these (the roofline samples always run). */
+  cases?: readonly string[];
   session?: SessionSettings;
   log?: (line: BenchLine) => void;
 }
@@ -111,22 +113,26 @@ function randomTokens(n: number, vocab: number, seed: number): BigInt64Array {
   return BigInt64Array.from({ length: n }, () => BigInt(rng.nextInt(vocab)));
 }
 
-async function trainCase(name: string, c: DecoderConfig, batch: number, seqLen: number, steps: number, rooflineGflops: number, session: SessionSettings): Promise<BenchLine> {
+/**
+ * Training throughput of one step graph (median of `steps` timed steps after a warm-up). With
+ * `loopSteps` K > 1 the same model is also compiled with stepsPerCall K (one session.run takes
+ * K optimizer steps, decision 0036) and timed in rounds interleaved with K single-step calls, so
+ * load on a shared machine hits both alike: `loop.step_ms` is the per-step median of the looped
+ * calls, `loop.vs_single` its ratio to the single-step median of the same rounds (< 1 = faster).
+ */
+export async function trainCase(name: string, c: DecoderConfig, batch: number, seqLen: number, steps: number, rooflineGflops: number, session: SessionSettings, loopSteps = 1): Promise<BenchLine> {
   const weights = initDecoderWeights(c, 0);
   const t0 = performance.now();
   const optimizer = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 };
-  const compiled = compileTrainStep({
-    name,
-    params: decoderParams(c, weights),
-    buildLoss: decoderLossBuilder(c, weights, batch, seqLen),
-    optimizer,
-  });
+  const spec = { name, params: decoderParams(c, weights), buildLoss: decoderLossBuilder(c, weights, batch, seqLen), optimizer };
+  const compiled = compileTrainStep(spec);
   const initial = Object.fromEntries(tensorsFromWeights(c, weights).map(([n, t]) => [n, t.data]));
   const trainer = await AdamWTrainer.create(compiled, initial, optimizer, session);
   const buildSeconds = (performance.now() - t0) / 1000;
+  let seed = 1;
   const feed = () => ({
-    input_ids: randomTokens(batch * seqLen, c.vocab_size, 1),
-    labels: randomTokens(batch * seqLen, c.vocab_size, 2),
+    input_ids: randomTokens(batch * seqLen, c.vocab_size, seed++),
+    labels: randomTokens(batch * seqLen, c.vocab_size, seed++),
   });
   await trainer.trainStep([feed()], 1e-4); // warm-up
   const times: number[] = [];
@@ -135,6 +141,29 @@ async function trainCase(name: string, c: DecoderConfig, batch: number, seqLen: 
     const s = performance.now();
     await trainer.trainStep([f], 1e-4);
     times.push((performance.now() - s) / 1000);
+  }
+  let loop: Record<string, number> | undefined;
+  if (loopSteps > 1) {
+    const looped = await AdamWTrainer.create(compileTrainStep({ ...spec, stepsPerCall: loopSteps }), initial, optimizer, session);
+    const lrs = Array.from({ length: loopSteps }, () => 1e-4);
+    await looped.trainSteps(Array.from({ length: loopSteps }, feed), lrs); // warm-up
+    const single: number[] = [];
+    const many: number[] = [];
+    for (let round = 0; round < Math.max(1, Math.ceil(steps / loopSteps)); round++) {
+      for (let i = 0; i < loopSteps; i++) {
+        const f = feed();
+        const s = performance.now();
+        await trainer.trainStep([f], 1e-4);
+        single.push((performance.now() - s) / 1000);
+      }
+      const fs = Array.from({ length: loopSteps }, feed);
+      const s = performance.now();
+      await looped.trainSteps(fs, lrs);
+      many.push((performance.now() - s) / 1000 / loopSteps);
+    }
+    await looped.release();
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    loop = { steps_per_call: loopSteps, step_ms: round(med(many) * 1000), single_step_ms: round(med(single) * 1000), vs_single: round(med(many) / med(single), 3) };
   }
   await trainer.release();
   times.sort((a, b) => a - b);
@@ -153,6 +182,7 @@ async function trainCase(name: string, c: DecoderConfig, batch: number, seqLen: 
     tokens_per_s: round(tokens / median),
     model_gflops: round(gflops),
     mfu: round(gflops / rooflineGflops, 3),
+    ...(loop ? { loop } : {}),
   };
 }
 
@@ -177,10 +207,32 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchLine[]> {
     await yard.measure(l.case);
   };
 
+  const want = (name: string) => !opts.cases?.length || opts.cases.some((c) => name.startsWith(c));
   const tiny = parseDecoderConfig('bench tiny', TINY);
-  await emitCase(await trainCase('train_tiny_V64_d128_L4_T64_B16', tiny, 16, 64, 10, yard.best, session));
+  if (want('train_tiny_V64_d128_L4_T64_B16')) await emitCase(await trainCase('train_tiny_V64_d128_L4_T64_B16', tiny, 16, 64, 10, yard.best, session, 5));
 
   // Forward scoring and generation on the tiny shape with the built-in character tokenizer.
+  if (want('score_tiny_B16_T64') || want('generate_tiny_256_tokens')) await tinyForwardCases(session, yard, emitCase);
+  if (want('generate_d256_L8_V8192_P32_N256')) {
+    await emitCase(await generationCase('generate_d256_L8_V8192_P32_N256', { ...GEN_D256_L8, vocab_size: 8192 }, { batch: 1, promptTokens: 32, newTokens: 256 }, yard.best, session));
+  }
+  for (const vocab of [49152, 151936]) for (const shape of ['peaked', 'flat'] as const) if (want('sampler')) emit(samplerCase(vocab, shape));
+
+  if (!opts.quick) {
+    const smol = parseDecoderConfig('bench 135M shape', SMOL_135M);
+    if (want('train_135M_shape_T128_B2')) await emitCase(await trainCase('train_135M_shape_T128_B2', smol, 2, 128, 3, yard.best, session, 3));
+    // One GRPO step, 8 prompts × 8 completions × 64 new tokens, full finetuning and LoRA.
+    const grpo = { config: SMOL_135M, prompts: 8, generations: 8, promptTokens: 16, newTokens: 64, microBatches: 8 };
+    if (want('grpo_step_135M_shape')) {
+      await emitCase(await grpoStepCase('grpo_step_135M_shape', grpo, session));
+      await emitCase(await grpoStepCase('grpo_step_135M_shape', { ...grpo, lora: { r: 16, alpha: 32, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] } }, session));
+    }
+  }
+  emit(spreadLine(out, yard));
+  return out;
+}
+
+async function tinyForwardCases(session: SessionSettings, yard: Yardstick, emitCase: (l: BenchLine) => Promise<void>): Promise<void> {
   const tk = charTokenizerFiles();
   const tokenizer = tokenizerFromJson(tk.json, tk.config);
   const genConfig = parseDecoderConfig('bench generation', { ...TINY, vocab_size: tokenizer.vocabSize, max_position_embeddings: 512 });
@@ -217,20 +269,6 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchLine[]> {
   });
 
   await rt.release();
-  await emitCase(await generationCase('generate_d256_L8_V8192_P32_N256', { ...GEN_D256_L8, vocab_size: 8192 }, { batch: 1, promptTokens: 32, newTokens: 256 }, yard.best, session));
-
-  for (const vocab of [49152, 151936]) for (const shape of ['peaked', 'flat'] as const) emit(samplerCase(vocab, shape));
-
-  if (!opts.quick) {
-    const smol = parseDecoderConfig('bench 135M shape', SMOL_135M);
-    await emitCase(await trainCase('train_135M_shape_T128_B2', smol, 2, 128, 3, yard.best, session));
-    // One GRPO step, 8 prompts × 8 completions × 64 new tokens, full finetuning and LoRA.
-    const grpo = { config: SMOL_135M, prompts: 8, generations: 8, promptTokens: 16, newTokens: 64, microBatches: 8 };
-    await emitCase(await grpoStepCase('grpo_step_135M_shape', grpo, session));
-    await emitCase(await grpoStepCase('grpo_step_135M_shape', { ...grpo, lora: { r: 16, alpha: 32, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] } }, session));
-  }
-  emit(spreadLine(out, yard));
-  return out;
 }
 
 /** The closing line: every roofline sample, their spread, and each case's MFU against the run's best. */

@@ -4,7 +4,9 @@
  * — for full finetuning and for LoRA, as the grpo executor runs it (PolicyTrainer + a
  * ModelRuntime fed the trainable state). Reports generate_s / score_s / train_s of the second
  * step, the sessions created during it (target 0), and rollout tokens/s inside the graph against
- * the JS per-token loop on the same batch.
+ * the JS per-token loop on the same batch. Then, with the policy released, one SFT training step
+ * (cross-entropy, the same trainable parameters, micro-batches and rows × positions) is timed on
+ * the same model: `vs_sft_step` is the whole GRPO step over it (issue 15's target: ≤ 3).
  */
 import type { SessionSettings } from '../onnx';
 import { sessionBuildCount } from '../onnx/session';
@@ -19,6 +21,10 @@ import { POLICY_INPUTS } from '../rlvr/policyLoss';
 import { PolicyTrainer } from '../rlvr/policyTrainer';
 import { packRows } from '../rlvr/rollout';
 import { splitMicroBatches } from '../rlvr/generationBatch';
+import { AdamWTrainer, compileTrainStep } from '../optim';
+import { decoderLossBuilder } from '../toolkit/decoderLoss';
+import { initLoraAdapters } from '../model/lora';
+import { tensorsFromWeights } from '../model/weights';
 
 export interface GrpoStepCaseOptions {
   /** HF config keys of the model shape. */
@@ -76,6 +82,27 @@ export async function grpoStepCase(name: string, o: GrpoStepCaseOptions, session
   const sampler = new ModelRuntime({ config, weights, tokenizer, generationConfig: {} }, { ...session, trainable: o.lora ? { lora: o.lora } : 'all' });
   const generate = (seed: number, path: GeneratePath, maxNewTokens = o.newTokens) =>
     generateFromIds(sampler, prompts, { maxNewTokens, numSamples: o.generations, temperature: 1, seed, ignoreEos: true, path, batchSize: B });
+  let released = false;
+  /** One SFT step (after a warm-up step) over B rows × seqLen positions in the same micro-batches. */
+  const sftStepSeconds = async (): Promise<number> => {
+    const params = PolicyTrainer.paramsOf(config, weights, o.lora);
+    const compiled = compileTrainStep({ name: 'sft', params, buildLoss: decoderLossBuilder(config, weights, B / micro, seqLen, o.lora), optimizer, accumulationSteps: micro });
+    const start = o.lora
+      ? Object.fromEntries([...initLoraAdapters(config, o.lora, 1)].map(([n, w]) => [n, w.data]))
+      : Object.fromEntries(tensorsFromWeights(config, weights).map(([n, w]) => [n, w.data]));
+    const trainer = await AdamWTrainer.create(compiled, start, optimizer, session);
+    try {
+      const ids = () => BigInt64Array.from({ length: (B / micro) * seqLen }, () => BigInt(4 + rng.nextInt(config.vocab_size - 4)));
+      const feeds = () => Array.from({ length: micro }, () => ({ input_ids: { data: ids(), dims: [B / micro, seqLen] }, labels: { data: ids(), dims: [B / micro, seqLen] } }));
+      await trainer.trainStep(feeds(), 1e-5);
+      const f = feeds();
+      const t0 = performance.now();
+      await trainer.trainStep(f, 1e-5);
+      return (performance.now() - t0) / 1000;
+    } finally {
+      await trainer.release();
+    }
+  };
   try {
     const step = async (seed: number) => {
       const t0 = performance.now();
@@ -107,9 +134,14 @@ export async function grpoStepCase(name: string, o: GrpoStepCaseOptions, session
     const j0 = performance.now();
     await generate(2, 'kv');
     const jsSeconds = (performance.now() - j0) / 1000;
+    await sampler.release();
+    await policy.release();
+    released = true;
+    const sft = await sftStepSeconds();
     const tokens = B * o.newTokens;
     const inGraph = tokens / timed.generate;
     const js = tokens / jsSeconds;
+    const stepS = timed.generate + timed.score + timed.train;
     return {
       case: name,
       parameters: parameterCount(config),
@@ -122,14 +154,18 @@ export async function grpoStepCase(name: string, o: GrpoStepCaseOptions, session
       generate_s: round(timed.generate, 4),
       score_s: round(timed.score, 4),
       train_s: round(timed.train, 4),
-      step_s: round(timed.generate + timed.score + timed.train, 4),
+      step_s: round(stepS, 4),
+      sft_step_s: round(sft, 4),
+      vs_sft_step: round(stepS / sft, 3),
       session_builds: builds,
       rollout_tokens_per_s: round(inGraph),
       js_loop_tokens_per_s: round(js),
       in_graph_vs_js_loop: round(inGraph / js),
     };
   } finally {
-    await sampler.release();
-    await policy.release();
+    if (!released) {
+      await sampler.release();
+      await policy.release();
+    }
   }
 }

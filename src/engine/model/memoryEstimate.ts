@@ -188,6 +188,18 @@ export function estimateRunMemory(model: EstimateModel, run: RunConfig, opts: Es
     case 'value': {
       act = forwardBytes(model, run.batch_size, prompt, false, 'logits');
       actDetail = `forward over ${run.batch_size} rows × ${prompt} tokens (with the logits)`;
+      // value with warmup_sft: the finetune's training step comes first and is usually the peak.
+      const w = run.kind === 'value' && run.warmup_sft.enabled ? run.warmup_sft : null;
+      if (w) {
+        const step = trainStepBytes(model, w.training.batch_size, w.seq_len);
+        if (step > act) {
+          act = step;
+          actDetail = `warm-up training step of ${w.training.batch_size} rows × ${w.seq_len} tokens`;
+        }
+        const trainable = w.lora.enabled ? loraParams(model, w.lora.r, w.lora.target_modules) : P;
+        parts.push({ name: 'optimizer', bytes: 3 * trainable * F32, detail: `warm-up: gradients and two AdamW moments of ${(trainable / 1e6).toFixed(2)}M trainable parameters` });
+        if (!w.lora.enabled) parts.push({ name: 'trainer', bytes: W, detail: "the warm-up trainer's own copy of the parameters" });
+      }
       break;
     }
     case 'score': {

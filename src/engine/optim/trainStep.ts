@@ -11,12 +11,16 @@
  * `step` alone is the whole training step. Accumulators are plain inputs/outputs, so nothing is
  * hidden in a session and a step is reproducible from its feeds.
  *
+ * With stepsPerCall K > 1 a third graph, `loop`, takes up to K optimizer steps per run: an ONNX
+ * Loop over steps with parameters and moments carried (loopStep.ts, docs/decisions/0036).
+ *
  * Naming (inputs → outputs): param `<p>` → `new.<p>`; `adam.m.<p>` → `new.adam.m.<p>`;
  * `adam.v.<p>` → `new.adam.v.<p>`; `acc.<p>` → `new.acc.<p>`; scalars `lr`, `adam.bc1`,
  * `adam.bc2`, `grad_scale`; outputs `loss`, `grad_norm`, plus any extra outputs the builder asks for.
  */
 import { Graph, GraphBuildError, Tensor, grad, op, serialize, type IOSpec, type SerializeOptions, type SerializedModel } from '../onnx';
 import { adamwUpdate, clipByGlobalNorm, type AdamWHyper } from './adamw';
+import { buildLoopedStep } from './loopStep';
 
 export interface TrainableParam {
   name: string;
@@ -40,6 +44,12 @@ export interface TrainStepSpec {
   optimizer: OptimizerSettings;
   /** Micro-batches per optimizer step (default 1). */
   accumulationSteps?: number;
+  /**
+   * Optimizer steps one `session.run` may take (default 1). Above 1 a third graph, `loop`, runs
+   * up to this many steps per call as an ONNX Loop with the parameters and moments carried
+   * (loopStep.ts, docs/decisions/0036); the trainer then trains through it alone.
+   */
+  stepsPerCall?: number;
   opset?: number;
   serialize?: SerializeOptions;
 }
@@ -48,14 +58,17 @@ export interface CompiledTrainStep {
   step: SerializedModel;
   /** null when accumulationSteps = 1. */
   accumulate: SerializedModel | null;
+  /** Several steps per run (stepsPerCall > 1), else null. */
+  loop: SerializedModel | null;
   params: readonly TrainableParam[];
   accumulationSteps: number;
+  stepsPerCall: number;
   /** Inputs the loss builder added (batch data): what the caller feeds per micro-batch. */
   dataInputs: IOSpec[];
   /** Extra outputs requested by the builder (same names in both graphs). */
   extraOutputs: string[];
   /** The graphs before serialization (node-level checks such as provider kernel coverage). */
-  graphs: { step: Graph; accumulate: Graph | null };
+  graphs: { step: Graph; accumulate: Graph | null; loop: Graph | null };
 }
 
 export const names = {
@@ -71,15 +84,20 @@ export const names = {
   gradNorm: 'grad_norm',
 } as const;
 
-function forward(g: Graph, spec: TrainStepSpec): { params: Tensor[]; loss: Tensor; outputs: Record<string, Tensor>; data: Set<Tensor> } {
-  const params = spec.params.map((p) => g.input(p.name, 'float32', p.shape));
-  const before = new Set(g.inputs);
-  const byName = Object.fromEntries(spec.params.map((p, i) => [p.name, params[i]!]));
+/** The spec's loss builder on `g` with these parameter tensors, its result checked. */
+function lossOf(g: Graph, spec: TrainStepSpec, byName: Record<string, Tensor>): { loss: Tensor; outputs: Record<string, Tensor> } {
   const built = spec.buildLoss(g, byName);
   const { loss, outputs = {} } = built instanceof Tensor ? { loss: built } : built;
   if (loss.rank !== 0 || loss.dtype !== 'float32') {
     throw new GraphBuildError(`compileTrainStep: the loss must be a float32 scalar, got ${loss.toString()}`);
   }
+  return { loss, outputs };
+}
+
+function forward(g: Graph, spec: TrainStepSpec): { params: Tensor[]; loss: Tensor; outputs: Record<string, Tensor>; data: Set<Tensor> } {
+  const params = spec.params.map((p) => g.input(p.name, 'float32', p.shape));
+  const before = new Set(g.inputs);
+  const { loss, outputs } = lossOf(g, spec, Object.fromEntries(spec.params.map((p, i) => [p.name, params[i]!])));
   return { params, loss, outputs, data: new Set(g.inputs.filter((t) => !before.has(t))) };
 }
 
@@ -87,6 +105,8 @@ export function compileTrainStep(spec: TrainStepSpec): CompiledTrainStep {
   const n = spec.accumulationSteps ?? 1;
   if (!Number.isInteger(n) || n < 1) throw new GraphBuildError(`compileTrainStep: accumulationSteps must be a whole number ≥ 1, got ${n}`);
   if (spec.params.length === 0) throw new GraphBuildError('compileTrainStep: no trainable parameters');
+  const k = spec.stepsPerCall ?? 1;
+  if (!Number.isInteger(k) || k < 1) throw new GraphBuildError(`compileTrainStep: stepsPerCall must be a whole number ≥ 1, got ${k}`);
   const base = spec.name ?? 'train';
 
   // ---- step graph: forward, backward, (+ accumulated), clip, AdamW
@@ -131,13 +151,17 @@ export function compileTrainStep(spec: TrainStepSpec): CompiledTrainStep {
     accumulateGraph = ga;
   }
 
+  const loopGraph = k > 1 ? buildLoopedStep(spec, names, (lg, byName) => lossOf(lg, spec, byName)).graph : null;
+
   return {
     step: serialize(g, spec.serialize),
     accumulate,
+    loop: loopGraph ? serialize(loopGraph, spec.serialize) : null,
     params: spec.params,
     accumulationSteps: n,
+    stepsPerCall: k,
     dataInputs: [...f.data].map((t) => ({ name: t.name, dtype: t.dtype, shape: [...t.shape] })),
     extraOutputs: Object.keys(f.outputs),
-    graphs: { step: g, accumulate: accumulateGraph },
+    graphs: { step: g, accumulate: accumulateGraph, loop: loopGraph },
   };
 }

@@ -2,9 +2,13 @@
  * Host side of a compiled train step: holds parameters and AdamW moments as ORT tensors, feeds
  * each step's outputs back as the next step's inputs (no copies through JS), runs the
  * accumulate graph for all but the last micro-batch, and feeds lr and bias corrections.
+ * When the step was compiled with stepsPerCall > 1 every step goes through the `loop` graph
+ * instead (loopStep.ts): `trainSteps` runs up to stepsPerCall steps in one call, their
+ * micro-batches stacked along a new first axis.
  */
 import * as ort from 'onnxruntime-node';
-import { openSession, type Feed, type GraphSession, type SessionSettings } from '../onnx';
+import { openSession, toOrtTensor, type Feed, type GraphSession, type IOSpec, type SessionSettings } from '../onnx';
+import { loopNames } from './loopStep';
 import { adamBiasCorrections } from './schedule';
 import { names, type CompiledTrainStep, type OptimizerSettings } from './trainStep';
 
@@ -32,8 +36,10 @@ export class AdamWTrainer {
   private constructor(
     readonly compiled: CompiledTrainStep,
     private readonly optimizer: OptimizerSettings,
-    private readonly stepSession: GraphSession,
+    /** Null when the loop graph trains (stepsPerCall > 1). */
+    private readonly stepSession: GraphSession | null,
     private readonly accSession: GraphSession | null,
+    private readonly loopSession: GraphSession | null,
     private readonly state: Map<string, ort.Tensor>,
     private readonly zeros: Map<string, ort.Tensor>,
     public step: number,
@@ -60,22 +66,81 @@ export class AdamWTrainer {
       state.set(names.m(p.name), new ort.Tensor('float32', saved ? Float32Array.from(saved.m[p.name]!) : new Float32Array(n), p.shape));
       state.set(names.v(p.name), new ort.Tensor('float32', saved ? Float32Array.from(saved.v[p.name]!) : new Float32Array(n), p.shape));
       // Accumulator seeds exist only with gradient accumulation: one more copy of every parameter.
-      if (compiled.accumulate) zeros.set(p.name, new ort.Tensor('float32', new Float32Array(n), p.shape));
+      if (compiled.accumulate && !compiled.loop) zeros.set(p.name, new ort.Tensor('float32', new Float32Array(n), p.shape));
+    }
+    if (compiled.loop) {
+      const loopSession = await openSession(compiled.loop, session);
+      // WebGPU runs Loop on the host (docs/decisions/0030): there the looped graph would cost
+      // transfers instead of saving them, so the step graphs train one step per run.
+      if (loopSession.provider !== 'webgpu') return new AdamWTrainer(compiled, optimizer, null, null, loopSession, state, zeros, saved?.step ?? 0);
+      await loopSession.release();
+      if (compiled.accumulate) for (const p of compiled.params) zeros.set(p.name, new ort.Tensor('float32', new Float32Array(p.shape.reduce((a, b) => a * b, 1)), p.shape));
     }
     const stepSession = await openSession(compiled.step, session);
     const accSession = compiled.accumulate ? await openSession(compiled.accumulate, session) : null;
-    return new AdamWTrainer(compiled, optimizer, stepSession, accSession, state, zeros, saved?.step ?? 0);
+    return new AdamWTrainer(compiled, optimizer, stepSession, accSession, null, state, zeros, saved?.step ?? 0);
   }
 
-  /** The provider notice of the step session (null when on the provider asked for). */
+  /** The provider notice of the training session (null when on the provider asked for). */
   get notice(): string | null {
-    return this.stepSession.notice;
+    return (this.loopSession ?? this.stepSession)!.notice;
+  }
+
+  /** Optimizer steps one call of `trainSteps` may take. */
+  get stepsPerCall(): number {
+    return this.compiled.stepsPerCall;
+  }
+
+  /**
+   * `lrs.length` optimizer steps (with the loop graph at most stepsPerCall), each over accumulationSteps of
+   * `microBatches` in order. With the loop graph this is one session.run; otherwise one
+   * trainStep per step.
+   */
+  async trainSteps(microBatches: readonly Feed[], lrs: readonly number[]): Promise<StepResult[]> {
+    const n = this.compiled.accumulationSteps;
+    const k = lrs.length;
+    // without the loop graph (stepsPerCall 1, or on WebGPU) any number of steps runs one by one
+    const limit = this.loopSession ? this.compiled.stepsPerCall : Infinity;
+    if (k < 1 || k > limit) throw new Error(`trainer: expected 1 to ${this.compiled.stepsPerCall} steps per call, got ${k}`);
+    if (microBatches.length !== k * n) throw new Error(`trainer: ${k} steps of ${n} micro-batches need ${k * n} feeds, got ${microBatches.length}`);
+    if (!this.loopSession) {
+      const out: StepResult[] = [];
+      for (let s = 0; s < k; s++) out.push(await this.trainStep(microBatches.slice(s * n, (s + 1) * n), lrs[s]!));
+      return out;
+    }
+    const feeds: Feed = { [loopNames.steps]: k };
+    for (const spec of this.compiled.dataInputs) feeds[spec.name] = stack(spec, microBatches.map((f) => f[spec.name]!));
+    const bc = lrs.map((_, s) => adamBiasCorrections(this.step + s, this.optimizer.beta1, this.optimizer.beta2));
+    feeds[names.lr] = { data: Float32Array.from(lrs), dims: [k] };
+    feeds[names.bc1] = { data: Float32Array.from(bc, (b) => b.bc1), dims: [k] };
+    feeds[names.bc2] = { data: Float32Array.from(bc, (b) => b.bc2), dims: [k] };
+    for (const p of this.compiled.params) for (const key of [p.name, names.m(p.name), names.v(p.name)]) feeds[key] = this.state.get(key)!;
+    const out = await this.loopSession.run(feeds);
+    for (const p of this.compiled.params) {
+      for (const key of [p.name, names.m(p.name), names.v(p.name)]) this.state.set(key, out[names.out(key)]!);
+    }
+    this.step += k;
+    const losses = out[names.loss]!.data as Float32Array; // [k, n]
+    const norms = out[names.gradNorm]!.data as Float32Array; // [k]
+    const results: StepResult[] = [];
+    for (let s = 0; s < k; s++) {
+      const microOutputs: Record<string, ort.Tensor>[] = [];
+      let lossSum = 0;
+      for (let j = 0; j < n; j++) {
+        lossSum += Number(losses[s * n + j]);
+        microOutputs.push(Object.fromEntries(this.compiled.extraOutputs.map((key) => [key, slice(out[key]!, s * n + j)])));
+      }
+      results.push({ loss: lossSum / n, gradNorm: Number(norms[s]), lr: lrs[s]!, outputs: microOutputs.at(-1)!, microOutputs });
+    }
+    return results;
   }
 
   /** One optimizer step over `microBatches` (exactly accumulationSteps feeds of data inputs). */
   async trainStep(microBatches: readonly Feed[], lr: number): Promise<StepResult> {
     const n = this.compiled.accumulationSteps;
     if (microBatches.length !== n) throw new Error(`trainer: expected ${n} micro-batches per step, got ${microBatches.length}`);
+    if (this.loopSession) return (await this.trainSteps(microBatches, [lr]))[0]!;
+    const stepSession = this.stepSession!;
     const params = Object.fromEntries(this.compiled.params.map((p) => [p.name, this.state.get(p.name)!]));
     const acc = new Map<string, ort.Tensor>(n > 1 ? this.compiled.params.map((p) => [names.acc(p.name), this.zeros.get(p.name)!]) : []);
     let lossSum = 0;
@@ -97,7 +162,7 @@ export class AdamWTrainer {
       Object.assign(feeds, Object.fromEntries(acc));
       feeds[names.gradScale] = 1 / n;
     }
-    const out = await this.stepSession.run(feeds);
+    const out = await stepSession.run(feeds);
     for (const p of this.compiled.params) {
       for (const key of [p.name, names.m(p.name), names.v(p.name)]) this.state.set(key, out[names.out(key)]!);
     }
@@ -134,7 +199,33 @@ export class AdamWTrainer {
   }
 
   async release(): Promise<void> {
-    await this.stepSession.release();
+    await this.stepSession?.release();
     await this.accSession?.release();
+    await this.loopSession?.release();
   }
+}
+
+/** Micro-batch feeds of one data input stacked along a new first axis: [count, ...dims]. */
+function stack(spec: IOSpec, values: readonly Feed[string][]): ort.Tensor {
+  const parts = values.map((v, i) => {
+    if (v === undefined) throw new Error(`trainer: micro-batch ${i} has no input '${spec.name}'`);
+    return toOrtTensor(spec, v);
+  });
+  const dims = parts[0]!.dims;
+  for (const [i, t] of parts.entries()) {
+    if (t.dims.join() !== dims.join()) throw new Error(`trainer: input '${spec.name}' is [${t.dims.join(', ')}] in micro-batch ${i} but [${dims.join(', ')}] in the first; stacked micro-batches need one shape`);
+  }
+  const first = parts[0]!.data as Float32Array;
+  const per = first.length;
+  const data = new (first.constructor as Float32ArrayConstructor)(per * parts.length);
+  parts.forEach((t, i) => data.set(t.data as Float32Array, i * per));
+  return new ort.Tensor(parts[0]!.type as 'float32', data, [parts.length, ...dims]);
+}
+
+/** Micro-batch `i` of a looped output [steps, micro-batches, ...], as its own tensor. */
+function slice(t: ort.Tensor, i: number): ort.Tensor {
+  const rest = t.dims.slice(2);
+  const per = rest.reduce((a, b) => a * b, 1);
+  const data = t.data as Float32Array;
+  return new ort.Tensor(t.type as 'float32', data.slice(i * per, (i + 1) * per), rest);
 }

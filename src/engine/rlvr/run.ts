@@ -42,6 +42,7 @@ import { rowThr, thrMetrics } from './thr';
 import { rewardFunctionMetrics } from './rewardFunctions';
 import { PrefixRobustnessEval } from './prefixEvalRun';
 import { completionTokenData } from './sampleTokens';
+import { readReference, syncDue, writeReference } from './referenceSync';
 
 /** Prompts drawn to measure the longest prompt when max_prompt_length is 0. */
 const PROMPT_PROBE = 256;
@@ -57,6 +58,8 @@ export function lossSpecOf(cfg: GrpoConfig): PolicyLossSpec {
     beta: cfg.beta,
     maxCompletionLength: cfg.max_completion_length,
     ...(cfg.llds.enabled ? { llds: { gate: cfg.llds.gate, lambda: cfg.llds.lambda, normalization: cfg.llds.normalization } } : {}),
+    ...(cfg.entropy_coef !== 0 ? { entropyCoef: cfg.entropy_coef } : {}),
+    ...(cfg.top_entropy_quantile < 1 ? { topEntropyQuantile: cfg.top_entropy_quantile } : {}),
   };
 }
 
@@ -129,10 +132,12 @@ export const runGrpo: RunExecutor = async (ctx) => {
   const stream = new MixtureStream(tasks, cfg.seed);
   const counters: Record<string, number> = { tokens: 0, skipped_prompts: 0 };
   let resume;
+  let reference;
   if (ctx.resumeFrom) {
     const params = PolicyTrainer.paramsOf(config, folder.weights, lora);
     const ck = await readTrainCheckpoint(ctx.resumeFrom.dir, params);
     resume = ck.trainer;
+    if (cfg.sync_ref_model) reference = await readReference(ctx.resumeFrom.dir, params);
     stream.restore(ck.stream);
     Object.assign(counters, ck.counters);
     ctx.log('info', `resumed from ${ctx.resumeFrom.dir} at step ${ck.trainer.step}`);
@@ -143,6 +148,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
     lora,
     batch: mini.microRows,
     accumulationSteps: mini.accumulation,
+    stepsPerCall: t.steps_per_call,
     seqLen,
     temperature: cfg.temperature,
     loss,
@@ -150,8 +156,11 @@ export const runGrpo: RunExecutor = async (ctx) => {
     session,
     seed: cfg.seed,
     scoreHidden: cfg.thr.enabled,
+    syncReference: cfg.sync_ref_model,
     ...(resume ? { resume } : {}),
+    ...(reference ? { reference } : {}),
   });
+  const refSync = cfg.sync_ref_model ? { alpha: cfg.ref_model_mixup_alpha, every: cfg.ref_model_sync_steps } : null;
   try {
     ctx.device(policy.notice ?? policy.provider);
     const trainable = policy.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
@@ -160,7 +169,10 @@ export const runGrpo: RunExecutor = async (ctx) => {
       `GRPO on ${dir} (${lora ? `LoRA r ${lora.r} on ${lora.targets.join(', ')}, ${loraParameterCount(config, lora)}` : `full, ${trainable}`} trainable parameters): ` +
         `${cfg.prompts_per_step} prompts × ${G} completions per step, rows of ${seqLen} tokens (prompts ≤ ${maxPrompt}), ` +
         `loss ${cfg.loss_type}, ${cfg.importance_sampling_level}-level ratio, beta ${cfg.beta}, num_iterations ${mu}` +
-        (cfg.llds.enabled ? `, LLDS ${cfg.llds.gate}-gated, lambda ${cfg.llds.lambda}` : ''),
+        (cfg.llds.enabled ? `, LLDS ${cfg.llds.gate}-gated, lambda ${cfg.llds.lambda}` : '') +
+        (cfg.entropy_coef !== 0 ? `, entropy bonus ${cfg.entropy_coef}` : '') +
+        (cfg.top_entropy_quantile < 1 ? `, policy term on the top ${cfg.top_entropy_quantile} entropy quantile` : '') +
+        (refSync ? `, reference ← ${refSync.alpha}·policy + ${1 - refSync.alpha}·reference every ${refSync.every} steps` : ''),
     );
     if (cfg.thr.enabled) ctx.log('info', thrNotice(cfg.thr));
     for (const w of grpoWarnings(cfg)) ctx.log('warn', w);
@@ -250,42 +262,62 @@ export const runGrpo: RunExecutor = async (ctx) => {
         }
         if (step % t.log_every === 0) logCompletions(ctx, batch, step + 1, cfg.completions_to_log, (id) => tokenizer.decode([id]));
       }
-      const pass = step % mini.stepsPerPass; // which accumulation window of the batch this step trains on
-      const parts = batch.micro.slice(pass * mini.accumulation, (pass + 1) * mini.accumulation);
-      const r = await policy.trainMicroBatches(parts, learningRateAt(schedule, step));
-      if (!Number.isFinite(r.loss)) {
-        throw new Error(`training diverged at step ${step + 1}: loss is ${r.loss}; lower training.learning_rate (now ${t.learning_rate}) or set training.max_grad_norm`);
-      }
-      // Per-micro-batch head outputs: means averaged over the step's micro-batches, extremes over all its rows.
-      const perSeq = (k: string) => Float32Array.from(r.microOutputs.flatMap((o) => Array.from(o[k]!.data as Float32Array)));
-      const ext = clipExtremes(perSeq(POLICY_OUTPUTS.clipLowPerSequence), perSeq(POLICY_OUTPUTS.clipHighPerSequence), parts.flatMap((p) => p.rows.maskedTokens));
-      for (const o of r.microOutputs) {
+      // Steps this call takes (training.steps_per_call, decision 0036): within this generation
+      // batch, and cut so that evals and checkpoints fall between calls.
+      const untilEvery = (every: number) => (every > 0 ? every - (step % every) : Infinity);
+      const k = Math.min(t.steps_per_call, stepsPerBatch - (step % stepsPerBatch), t.max_steps - step, untilEvery(t.eval_every), untilEvery(t.checkpoint_every), untilEvery(refSync?.every ?? 0));
+      // which accumulation window of the batch each step trains on
+      const partsOf = (s: number) => batch!.micro.slice((s % mini.stepsPerPass) * mini.accumulation, ((s % mini.stepsPerPass) + 1) * mini.accumulation);
+      const results = await policy.trainSteps(
+        Array.from({ length: k }, (_, i) => partsOf(step + i)),
+        Array.from({ length: k }, (_, i) => learningRateAt(schedule, step + i)),
+      );
+      const callSeconds = (performance.now() - started) / 1000;
+      for (const [i, r] of results.entries()) {
+        const parts = partsOf(step + i);
+        if (!Number.isFinite(r.loss)) {
+          throw new Error(`training diverged at step ${step + i + 1}: loss is ${r.loss}; lower training.learning_rate (now ${t.learning_rate}) or set training.max_grad_norm`);
+        }
+        // Per-micro-batch head outputs: means averaged over the step's micro-batches, extremes over all its rows.
+        const perSeq = (key: string) => Float32Array.from(r.microOutputs.flatMap((o) => Array.from(o[key]!.data as Float32Array)));
+        const ext = clipExtremes(perSeq(POLICY_OUTPUTS.clipLowPerSequence), perSeq(POLICY_OUTPUTS.clipHighPerSequence), parts.flatMap((p) => p.rows.maskedTokens));
+        for (const o of r.microOutputs) {
+          window.add({
+            entropy: scalarOf(o[POLICY_OUTPUTS.entropyMean]),
+            ...(cfg.beta !== 0 ? { kl: scalarOf(o[POLICY_OUTPUTS.klMean]) } : {}),
+            'clip_ratio/low_mean': scalarOf(o[POLICY_OUTPUTS.clipLowMean]),
+            'clip_ratio/high_mean': scalarOf(o[POLICY_OUTPUTS.clipHighMean]),
+            'clip_ratio/region_mean': scalarOf(o[POLICY_OUTPUTS.clipRegionMean]),
+            ...policyMonitorMetrics(o, cfg.llds.enabled),
+            ...(cfg.entropy_coef !== 0 ? { policy_loss: scalarOf(o[POLICY_OUTPUTS.policyLoss]), entropy_coef: cfg.entropy_coef } : {}),
+            ...(cfg.top_entropy_quantile < 1 ? { 'entropy_mask/kept_fraction': scalarOf(o[POLICY_OUTPUTS.entropyMaskKept]) } : {}),
+          });
+        }
         window.add({
-          entropy: scalarOf(o[POLICY_OUTPUTS.entropyMean]),
-          ...(cfg.beta !== 0 ? { kl: scalarOf(o[POLICY_OUTPUTS.klMean]) } : {}),
-          'clip_ratio/low_mean': scalarOf(o[POLICY_OUTPUTS.clipLowMean]),
-          'clip_ratio/high_mean': scalarOf(o[POLICY_OUTPUTS.clipHighMean]),
-          'clip_ratio/region_mean': scalarOf(o[POLICY_OUTPUTS.clipRegionMean]),
-          ...policyMonitorMetrics(o, cfg.llds.enabled),
+          loss: r.loss,
+          grad_norm: r.gradNorm,
+          'clip_ratio/low_min': ext.lowMin,
+          'clip_ratio/high_max': ext.highMax,
+          // several steps per call share the call's time (and the batch's generation) evenly
+          step_time: callSeconds / k,
         });
+        const done = step + i + 1;
+        // Sessions are built during the first step (generation, scoring, training); none after it.
+        buildsAfterFirstStep ??= sessionBuildCount();
+        ctx.progress(done, t.max_steps, 'train');
+        if (done % t.log_every === 0 || done === t.max_steps) {
+          ctx.metrics(done, { ...window.flush(), learning_rate: r.lr, num_tokens: counters.tokens!, 'perf/session_builds': sessionBuildCount() - buildsAfterFirstStep });
+        }
       }
-      window.add({
-        loss: r.loss,
-        grad_norm: r.gradNorm,
-        'clip_ratio/low_min': ext.lowMin,
-        'clip_ratio/high_max': ext.highMax,
-        step_time: (performance.now() - started) / 1000,
-      });
+      // TR-DPO (§1.3): after the step, as TRL's on_step_end (calls are cut so a sync step ends one);
+      // reference log-probs change from the next generation batch
+      if (refSync && syncDue(policy.step, refSync)) policy.mixReference(refSync.alpha);
       const done = policy.step;
-      // Sessions are built during the first step (generation, scoring, training); none after it.
-      buildsAfterFirstStep ??= sessionBuildCount();
-      ctx.progress(done, t.max_steps, 'train');
-      if (done % t.log_every === 0 || done === t.max_steps) {
-        ctx.metrics(done, { ...window.flush(), learning_rate: r.lr, num_tokens: counters.tokens!, 'perf/session_builds': sessionBuildCount() - buildsAfterFirstStep });
-      }
       if (t.eval_every > 0 && done % t.eval_every === 0 && done < t.max_steps) await evalNow(done);
       if (t.checkpoint_every > 0 && done % t.checkpoint_every === 0 && done % stepsPerBatch === 0 && done < t.max_steps) {
         const ckDir = checkpointDir(ctx.runDir, done);
+        // before state.json (written last by writeTrainCheckpoint), so an announced checkpoint has it
+        if (refSync) await writeReference(ckDir, policy.params, policy.referenceWeights());
         await writeTrainCheckpoint(ckDir, policy.params, { trainer: policy.snapshot(), stream: { drawn: stream.drawn, skipped: stream.skipped }, counters });
         ctx.checkpoint({ dir: ckDir, step: done });
       }

@@ -97,6 +97,7 @@ export async function runTrainLoop(input: TrainLoopInput): Promise<TrainLoopResu
     buildLoss: decoderLossBuilder(config, input.weights, B, T, lora),
     optimizer,
     accumulationSteps: t.gradient_accumulation_steps,
+    stepsPerCall: t.steps_per_call,
   });
 
   const stream = new MixtureStream(input.tasks, input.seed);
@@ -144,35 +145,42 @@ export async function runTrainLoop(input: TrainLoopInput): Promise<TrainLoopResu
         ctx.log('info', `cancelled at step ${trainer.step} of ${t.max_steps}`);
         break;
       }
+      // Steps this call takes: steps_per_call, cut so that an eval or a checkpoint falls between calls.
       const step = trainer.step;
+      const untilEvery = (every: number) => (every > 0 ? every - (step % every) : Infinity);
+      const k = Math.min(t.steps_per_call, t.max_steps - step, untilEvery(t.eval_every), untilEvery(t.checkpoint_every));
       const feeds: Feed[] = [];
-      for (let k = 0; k < t.gradient_accumulation_steps; k++) {
+      const stepTokens = new Array<number>(k).fill(0);
+      for (let i = 0; i < k * t.gradient_accumulation_steps; i++) {
         const b = stream.nextBatch(tokenizer, B, T, input.completionOnly, input.packing ?? false);
-        const n = countTokens(b, padId);
-        counters.tokens! += n;
-        windowTokens += n;
+        stepTokens[Math.floor(i / t.gradient_accumulation_steps)]! += countTokens(b, padId);
         feeds.push({ input_ids: { data: b.inputIds, dims: [B, T] }, labels: { data: b.labels, dims: [B, T] } });
       }
-      const r = await trainer.trainStep(feeds, learningRateAt(schedule, step));
-      if (!Number.isFinite(r.loss)) {
-        throw new Error(`training diverged at step ${step + 1}: loss is ${r.loss}; lower training.learning_rate (now ${t.learning_rate}) or set training.max_grad_norm`);
+      const results = await trainer.trainSteps(feeds, Array.from({ length: k }, (_, i) => learningRateAt(schedule, step + i)));
+      for (const [i, r] of results.entries()) {
+        if (!Number.isFinite(r.loss)) {
+          throw new Error(`training diverged at step ${step + i + 1}: loss is ${r.loss}; lower training.learning_rate (now ${t.learning_rate}) or set training.max_grad_norm`);
+        }
+        losses.set(step + i, r.loss);
+        counters.tokens! += stepTokens[i]!;
+        windowTokens += stepTokens[i]!;
+        const done = step + i + 1; // steps completed, 1-based
+        ctx.progress(done, t.max_steps, 'train');
+        if (done % t.log_every === 0 || done === t.max_steps) {
+          const secs = (performance.now() - windowStart) / 1000;
+          ctx.metrics(done, {
+            'train/loss': r.loss,
+            'train/learning_rate': r.lr,
+            'train/grad_norm': r.gradNorm,
+            'train/tokens_per_second': secs > 0 ? windowTokens / secs : 0,
+            'train/tokens': counters.tokens!,
+            'train/examples': stream.drawn - stream.skipped,
+          });
+          windowTokens = 0;
+          windowStart = performance.now();
+        }
       }
-      losses.set(step, r.loss);
-      const done = trainer.step; // steps completed, 1-based
-      ctx.progress(done, t.max_steps, 'train');
-      if (done % t.log_every === 0 || done === t.max_steps) {
-        const secs = (performance.now() - windowStart) / 1000;
-        ctx.metrics(done, {
-          'train/loss': r.loss,
-          'train/learning_rate': r.lr,
-          'train/grad_norm': r.gradNorm,
-          'train/tokens_per_second': secs > 0 ? windowTokens / secs : 0,
-          'train/tokens': counters.tokens!,
-          'train/examples': stream.drawn - stream.skipped,
-        });
-        windowTokens = 0;
-        windowStart = performance.now();
-      }
+      const done = trainer.step;
       if (t.eval_every > 0 && done % t.eval_every === 0 && done < t.max_steps) await runEval(done);
       if (t.checkpoint_every > 0 && done % t.checkpoint_every === 0 && done < t.max_steps) {
         const dir = checkpointDir(ctx.runDir, done);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { expectedEffectField } from '../expectedEffect';
 
 /** Fields every run config carries. Defaults live here and nowhere else (STYLE.md). */
 export const commonFields = {
@@ -6,6 +7,8 @@ export const commonFields = {
   seed: z.number().int('expected a whole number').min(0, 'expected a seed ≥ 0').default(0),
   tags: z.array(z.string().min(1, 'tags cannot be empty').max(64)).default([]),
   notes: z.string().default(''),
+  /** Benchtop-only: what the run (or its sweep group) should show, checked from its metrics at the end (decision 0038). */
+  expected_effect: expectedEffectField,
 };
 
 export const lrSchedulerSchema = z.enum(['constant', 'cosine', 'constant_with_warmup']);
@@ -27,6 +30,8 @@ export const trainingSchema = z
     eval_every: z.number().int().min(0, 'expected ≥ 0 (0 disables periodic eval)').default(0),
     checkpoint_every: z.number().int().min(0, 'expected ≥ 0 (0 disables checkpoints)').default(0),
     log_every: z.number().int().positive('expected ≥ 1').default(10),
+    /** Optimizer steps per onnxruntime call (an ONNX Loop over steps; docs/decisions/0036). */
+    steps_per_call: z.number().int('expected a whole number').min(1, 'expected ≥ 1').max(64, 'expected ≤ 64').default(1),
   })
   .strict()
   .superRefine((t, ctx) => {

@@ -4,6 +4,7 @@ import { grpoBatchFields } from './grpoBatches';
 import { commonFields, trainingSchema } from './common';
 import { loraSchema } from './sft';
 import { taskRefSchema } from './taskRefs';
+import { grpoEntropyFields, grpoRefSyncFields, refineGrpoKnobs } from './grpoKnobs';
 import { grpoPrefixEvalSchema, grpoThrSchema, lldsNormalizationField, passAtKMethodField, rewardFunctionsField } from './grpoScience';
 
 /**
@@ -85,6 +86,8 @@ export const grpoTrainingSchema = z
     eval_every: t.eval_every.unwrap().default(0),
     checkpoint_every: t.checkpoint_every,
     log_every: t.log_every.unwrap().default(1),
+    /** Optimizer steps per onnxruntime call, within one generation batch (decision 0036). */
+    steps_per_call: t.steps_per_call,
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -128,6 +131,8 @@ export const grpoConfigSchema = z
     ...grpoBatchFields,
     /** Exclude completions that hit max_completion_length from the loss (their rewards still count). */
     mask_truncated_completions: z.boolean().default(false),
+    ...grpoEntropyFields,
+    ...grpoRefSyncFields,
     /** k ≥ 1: Chen et al.'s analytic Pass@k advantages (§5.3) on binary correctness instead of GRPO's; 0 = off. */
     pass_at_k: z.number().int('expected a whole number').min(0, 'expected ≥ 0 (0 = off)').default(0),
     pass_at_k_method: passAtKMethodField,
@@ -149,6 +154,7 @@ export const grpoConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    refineGrpoKnobs(c, ctx);
     if (c.pass_at_k > c.num_generations) {
       ctx.addIssue({ code: 'custom', path: ['pass_at_k'], message: `expected pass_at_k ≤ num_generations (${c.num_generations})` });
     }

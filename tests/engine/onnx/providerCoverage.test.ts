@@ -46,9 +46,12 @@ function engineGraphs(modelType: 'llama' | 'qwen3'): [string, Graph][] {
   const train = (name: string, c: ReturnType<typeof compileTrainStep>) => {
     out.push([`${name} step`, c.graphs.step]);
     if (c.graphs.accumulate) out.push([`${name} accumulate`, c.graphs.accumulate]);
+    if (c.graphs.loop) out.push([`${name} ×steps loop`, c.graphs.loop]);
   };
-  train('train full', compileTrainStep({ name: 'decoder', params: decoderParams(config, weights), buildLoss: decoderLossBuilder(config, weights, 2, 8), optimizer, accumulationSteps: 2 }));
-  train('train LoRA', compileTrainStep({ name: 'decoder', params: loraParams(config, lora), buildLoss: decoderLossBuilder(config, weights, 2, 8, lora), optimizer }));
+  // stepsPerCall > 1 adds the looped graph (several optimizer steps per run, decision 0036):
+  // with accumulation a Loop over micro-batches inside the Loop over steps.
+  train('train full', compileTrainStep({ name: 'decoder', params: decoderParams(config, weights), buildLoss: decoderLossBuilder(config, weights, 2, 8), optimizer, accumulationSteps: 2, stepsPerCall: 2 }));
+  train('train LoRA', compileTrainStep({ name: 'decoder', params: loraParams(config, lora), buildLoss: decoderLossBuilder(config, weights, 2, 8, lora), optimizer, stepsPerCall: 4 }));
   const shape: PolicyShape = { config, weights, batch: 2, seqLen: 8, temperature: 0.7 };
   const loss: PolicyLossSpec = {
     lossType: 'dapo',
@@ -60,7 +63,7 @@ function engineGraphs(modelType: 'llama' | 'qwen3'): [string, Graph][] {
     maxCompletionLength: 8,
     llds: { gate: 'token', lambda: 0.1 },
   };
-  train('GRPO full', compileTrainStep({ name: 'grpo', params: decoderParams(config, weights), buildLoss: grpoLossBuilder(shape, loss), optimizer, accumulationSteps: 2 }));
+  train('GRPO full', compileTrainStep({ name: 'grpo', params: decoderParams(config, weights), buildLoss: grpoLossBuilder(shape, loss), optimizer, accumulationSteps: 2, stepsPerCall: 2 }));
   train('GRPO LoRA', compileTrainStep({ name: 'grpo', params: loraParams(config, lora), buildLoss: grpoLossBuilder({ ...shape, lora }, { ...loss, importanceSamplingLevel: 'sequence', lossType: 'grpo' }), optimizer }));
   out.push(['score', buildScoreGraph(shape, true)]);
   out.push(['score + hidden', buildScoreGraph(shape, true, { hidden: true })]);

@@ -33,6 +33,8 @@ export const COMMON_MISSING = [
     eval_every: 'Greedy eval on held-out examples of the training tasks every N steps; 0 = only at the end.',
     checkpoint_every: 'Save a resumable checkpoint every N steps; 0 = none.',
     log_every: 'Write training metrics every N steps (logging_steps).',
+    steps_per_call:
+      'Optimizer steps per onnxruntime call: weights and Adam moments stay inside one call for N steps (an ONNX Loop), so on a GPU they cross to the host once per N steps. Same training as 1; evals, checkpoints and cancelling happen between calls. Measured slower on CPU: keep 1 there.',
   }),
   ...documentFields(loraSchema, {
     enabled: 'Train LoRA adapters on a frozen base instead of every weight (PEFT LoraConfig).',
