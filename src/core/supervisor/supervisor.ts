@@ -20,6 +20,7 @@ import type { SupervisorMessage } from '../runner/protocol';
 import { RunnerSession } from './runnerSession';
 import type { ProcessLauncher } from './launcher';
 import { HEARTBEAT_MS, newOwner, ownerAlive } from './owner';
+import { withAllocatorEnv } from '../../engine/allocatorEnv';
 
 export interface SupervisorOptions {
   store: RunStore;
@@ -190,7 +191,7 @@ export class Supervisor {
     this.active.set(run.id, session);
     this.emitRun(run);
     session.launch(this.opts.launcher, this.opts.runnerEntry, {
-      env: { ...process.env, ...this.opts.env, BENCHTOP_RUN_ID: run.id, BENCHTOP_HOME: this.opts.dataDir },
+      env: withAllocatorEnv({ ...process.env, ...this.opts.env, BENCHTOP_RUN_ID: run.id, BENCHTOP_HOME: this.opts.dataDir }),
       execArgv: this.opts.runnerExecArgv ?? [],
     });
   }

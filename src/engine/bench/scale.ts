@@ -14,6 +14,7 @@ import { freemem, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parameterCount, parseDecoderConfig } from '../model/config';
+import { withAllocatorEnv } from '../allocatorEnv';
 import { initModelFolder } from '../model/folder';
 import { forwardBytes, kvCacheBytes, prefillBytes, trainStepBytes } from '../model/memoryEstimate';
 import { tokenizerFromJson } from '../model/tokenizer';
@@ -90,7 +91,7 @@ function activationBytes(op: ScaleOp, c: ReturnType<typeof parseDecoderConfig>):
 function runChild(op: ScaleOp, modelDir: string, workDir: string): Promise<Record<string, unknown>> {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'scaleOps.ts');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, op, modelDir, workDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, op, modelDir, workDir], { stdio: ['ignore', 'pipe', 'pipe'], env: withAllocatorEnv(process.env) });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
