@@ -362,12 +362,13 @@ function conditionedMetrics(b: GenerationBatch, conditioned: boolean): Record<st
  */
 function logCompletions(ctx: RunContext, b: GenerationBatch, step: number, n: number, tokenText: (id: number) => string): void {
   b.completions.slice(0, n).forEach((c, i) => {
-    const ex = b.prompts[c.group]!.example;
+    const item = b.prompts[c.group]!;
+    const ex = item.example;
     const tokens = completionTokenData(b, i, tokenText);
     const thr = b.thr ? { thr: rowThr(b.thr.values, b.rows.mask, i, b.rows.seqLen), thr_tokens: tokens.token_text } : {};
     ctx.sample({
       step,
-      prompt: ex.prompt,
+      prompt: item.shownPrompt ?? ex.prompt,
       completion: c.text,
       reward: Number.isFinite(c.reward) ? c.reward : null,
       extra: { task: ex.task, id: ex.id, group: c.group, advantage: b.advantages[i]!, correct: c.correct, truncated: c.truncated, tokens: c.tokens.length, answer: ex.answer, errorClass: c.errorClass, ...tokens, ...thr },

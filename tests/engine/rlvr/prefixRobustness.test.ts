@@ -28,10 +28,10 @@ describe('failure-prefix robustness set and evals', () => {
     const set = await buildRobustnessSet([ex('P'), ex('Q'), ex('R', 'other')], sampler((p) => table[p]!), isCorrect, { samplesPerProblem: 3, prefixFraction: 0.5, rewardWithPrefix: false }, 1);
     // P misleading "abcdef" → 3 tokens "abc"; P correct "s=1" → floor(1.5) = 1 → "s"; Q correct "q=1" → "q";
     // R misleading "z" has 1 token → no cut, R's next wrong one is not used (first only)
-    expect(set.map((s) => [s.kind, s.example.prompt, s.prefixText])).toEqual([
-      ['misleading', 'P:abc', 'abc'],
-      ['correct', 'P:s', 's'],
-      ['correct', 'Q:q', 'q'],
+    expect(set.map((s) => [s.kind, s.originalPrompt + s.prefixText, s.prefixText, s.example.prompt])).toEqual([
+      ['misleading', 'P:abc', 'abc', 'P:'],
+      ['correct', 'P:s', 's', 'P:'],
+      ['correct', 'Q:q', 'q', 'Q:'],
     ]);
     expect(robustnessSetMetrics(set)).toEqual({ 'prefix_eval/misleading_prompts': 1, 'prefix_eval/correct_prompts': 2 });
   });
@@ -39,7 +39,7 @@ describe('failure-prefix robustness set and evals', () => {
   it('accuracy per task and kind from greedy continuations; prefix + continuation when asked', async () => {
     const set = await buildRobustnessSet([ex('P'), ex('Q')], sampler((p) => table[p]!), isCorrect, { samplesPerProblem: 3, prefixFraction: 0.7, rewardWithPrefix: false }, 1);
     // f 0.7: P wrong "abcdef" → 4 "abcd"; P right "s=1" → 2 "s="; Q right "q=1" → 2 "q="
-    expect(set.map((s) => s.example.prompt)).toEqual(['P:abcd', 'P:s=', 'Q:q=']);
+    expect(set.map((s) => s.originalPrompt + s.prefixText)).toEqual(['P:abcd', 'P:s=', 'Q:q=']);
     const greedy = sampler((p, n) => {
       expect(n).toBe(1);
       return [greedyText[p] ?? 'nope'];
