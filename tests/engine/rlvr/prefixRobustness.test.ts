@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PrefixSampler } from '../../../src/engine/rlvr/failurePrefix';
 import { buildRobustnessSet, evaluateRobustness, robustnessSetMetrics } from '../../../src/engine/rlvr/prefixRobustness';
-import type { Example } from '../../../src/engine/tasks';
+import { getTask, type Example } from '../../../src/engine/tasks';
+import { verifierCorrectness } from '../../../src/engine/rlvr/failurePrefix';
 
 const ex = (name: string, task = 'fake'): Example => ({ id: `fake:${name}`, task, prompt: `${name}:`, answer: '=1', metadata: {} });
 // P: wrong "abcdef" then right "xy=1"; Q: all right ("q=1" then "qqqq=1"); R: all wrong, first "z" (1 token: no cut)
@@ -51,5 +52,16 @@ describe('failure-prefix robustness set and evals', () => {
     const recovering = sampler((p) => [p === 'P:abcd' ? 'xx=1' : 'no']);
     expect((await evaluateRobustness(set, recovering, isCorrect, false, 2))['eval/fake/misleading_prefix_accuracy']).toBe(1);
     expect(await evaluateRobustness([], greedy, isCorrect, false, 2)).toEqual({});
+  });
+
+  it('brackets: the verifier reads the problem from its prompt, so a prefix must not be appended to it', async () => {
+    const problem: Example = { id: 'b:1', task: 'brackets', prompt: '([{=', answer: '}])', metadata: {} };
+    expect(getTask('brackets').verify(problem, '}])').correct).toBe(true); // the task's own check
+    // sampled: wrong "})]" (cut after 1 → "}") and right "}])" (cut after 1 → "}")
+    const set = await buildRobustnessSet([problem], sampler(() => ['})]', '}])']), verifierCorrectness, { samplesPerProblem: 2, prefixFraction: 0.5, rewardWithPrefix: true }, 1);
+    expect(set.map((s) => [s.kind, s.prefixText, s.example.prompt])).toEqual([['misleading', '}', '([{='], ['correct', '}', '([{=']]);
+    // greedy continues "}" with "])": prefix + continuation "}])" closes "([{" — right for both prompts
+    const greedy = sampler((p) => [p === '([{=}' ? '])' : 'no']);
+    expect(await evaluateRobustness(set, greedy, verifierCorrectness, true, 2)).toEqual({ 'eval/brackets/misleading_prefix_accuracy': 1, 'eval/brackets/correct_prefix_accuracy': 1 });
   });
 });
