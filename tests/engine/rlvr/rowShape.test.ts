@@ -56,3 +56,40 @@ describe('pool build notice', () => {
     expect(poolBuildNotice({ 'failure_prefix/prompts': 10, 'failure_prefix/too_long': 0, 'failure_prefix/saturated_problems': 8 }, 10, cfg, 18)).toHaveLength(1);
   });
 });
+
+describe('grpo run on the built-in model: conditioned prompts dropped as too long are warned about', () => {
+  it('brackets, max_prompt_length at the plain prompts: the run log names the drop', async () => {
+    const { runGrpo } = await import('../../../src/engine/rlvr/run');
+    const { recordingContext, tempDir } = await import('../runs/recordingContext');
+    const { clearSessionCache } = await import('../../../src/engine/onnx');
+    const t = tempDir('benchtop-fp-toolong-');
+    try {
+      const r = recordingContext(
+        {
+          kind: 'grpo',
+          seed: 7,
+          model: 'builtin:benchtop-tiny',
+          tasks: [{ task: 'brackets', options: { min_pairs: 4, max_pairs: 4 } }],
+          num_generations: 4,
+          prompts_per_step: 2,
+          max_completion_length: 12,
+          max_prompt_length: 8,
+          temperature: 1.5,
+          failure_prefix: { enabled: true, problems: 16, samples_per_problem: 8, saturation_threshold: 0.1, probe_samples: 0, prefix_fractions: [0.75] },
+          training: { max_steps: 1, learning_rate: 1e-5 },
+          eval_examples: 2,
+        },
+        t.dir,
+      );
+      await runGrpo(r.ctx);
+      const m = r.metrics.find((x) => 'failure_prefix/too_long' in x.values)!.values;
+      console.log(JSON.stringify(m));
+      expect(m['failure_prefix/too_long']).toBeGreaterThan(0);
+      const warns = r.logs.filter((l) => l.level === 'warn').map((l) => l.text);
+      expect(warns.some((w) => /conditioned prompts are longer than max_prompt_length 8/.test(w)), warns.join('\n')).toBe(true);
+    } finally {
+      t.cleanup();
+      await clearSessionCache();
+    }
+  });
+});
