@@ -11,6 +11,7 @@ import { sweepDetail } from '../core/sweeps';
 import type { RunRecord } from '../shared/records';
 import { isTerminal } from '../shared/status';
 import { formatSweepValue, pointLabel, sweepProgress, type SweepDetail, type SweepOutcome } from '../shared/sweeps';
+import { verdictLine } from '../shared/expectedEffect';
 import { EXIT, type CliContext } from './registry';
 import { runDuration, table } from './runText';
 import { watchTerminalSignals } from './terminalSignals';
@@ -20,6 +21,7 @@ export function sweepLines(detail: SweepDetail): string[] {
   const fields = detail.sweep.fields;
   return [
     `sweep ${detail.sweep.name}: ${detail.progress.outcome} (${detail.progress.counts.succeeded ?? 0}/${detail.progress.total} succeeded)`,
+    ...(detail.expectedEffect ? [verdictLine(detail.expectedEffect)] : []),
     ...table(
       ['RUN', 'STATUS', 'TIME', ...fields],
       detail.runs.map((r) => [r.id, r.status, runDuration(r), ...fields.map((f) => formatSweepValue(r.sweep?.point[f]))]),

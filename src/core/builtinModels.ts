@@ -10,12 +10,14 @@ import { BUILTIN_MODEL_REF } from '../shared/config/presets';
 import type { ModelEntry } from '../shared/records';
 import { inspectModelFolder } from './modelFolder';
 import { packageRoot } from './runner/locate';
+import { shippedResourcesDir } from '../engine/toolkit/resources';
 
 export const BUILTIN_PREFIX = 'builtin:';
 
-/** <package root>/resources/models, the same place the engine resolves `builtin:` refs from. */
+/** <shipped resources>/models, the same place the engine resolves `builtin:` refs from
+ * (<package root>/resources from source, Electron's resources folder in an installed app). */
 export function defaultBuiltinModelsDir(): string {
-  return join(packageRoot(), 'resources', 'models');
+  return join(shippedResourcesDir(packageRoot()), 'models');
 }
 
 /** Names of the models Benchtop ships, as referenced after `builtin:`. */

@@ -240,6 +240,17 @@ export function createHandlers(d: HandlerDeps): ApiHandlers {
     async getSweep(id) {
       return sweepDetail(store, id);
     },
+    async cancelSweep(id) {
+      if (!store.sweeps.get(id)) throw new Error(`no sweep with id '${id}'`);
+      const runs = store.sweeps.runs(id);
+      // Queued first: cancelling a running run frees its slot, and the next queued run of this
+      // same group would start in it.
+      const cancelled = runs.filter((r) => r.status === 'queued').map((r) => r.id);
+      for (const runId of cancelled) supervisor.cancel(runId);
+      const stopping = runs.filter((r) => r.status === 'running').map((r) => r.id);
+      for (const runId of stopping) supervisor.cancel(runId);
+      return { cancelled, stopping, detail: sweepDetail(store, id)! };
+    },
     async exportSweep(id, options) {
       const res = await exportSweepBundle({ store, dataDir: d.dataDir, appVersion: d.appVersion }, id, {
         includeModels: options?.include_models,

@@ -21,7 +21,7 @@ import type {
 import { datasetNameSchema, jsonlMappingSchema, type DatasetExample, type JsonlFieldMapping, type JsonlInspection } from './datasets';
 import type { Settings } from './settings';
 import { sampleQuerySchema, type SamplePage, type SampleQuery } from './sampleQuery';
-import type { SweepDetail, SweepSummary } from './sweeps';
+import type { SweepCancelResult, SweepDetail, SweepSummary } from './sweeps';
 import { settingsSchema } from './settings';
 import type { RunStatus } from './status';
 import { API_METHODS, IPC_INVOKE_CHANNEL, IPC_PUSH_CHANNEL, type ApiMethod } from './apiMethods';
@@ -137,6 +137,7 @@ export const API_ARG_SCHEMAS = {
       .strict()
       .optional(),
   ]),
+  cancelSweep: z.tuple([z.string().min(1, 'expected a sweep id').max(80)]),
 } as const satisfies Record<ApiMethod, z.ZodType>;
 
 // Every schema key is a listed method (the `satisfies` above checks the other direction).
@@ -260,6 +261,10 @@ export interface BenchtopApi {
   /** Write the whole group as one bundle (each run's bundle inside, plus sweep.json); resolves
    * to its path. importBundle takes it back as a group. */
   exportSweep(id: string, options?: ExportRunOptions): Promise<string>;
+  /** Cancel the group's unfinished runs: queued ones at once (first, so none of them starts in
+   * a slot a stopping run frees), running ones gracefully as cancelRun does. Finished runs are
+   * left as they are. Rejects for an unknown sweep. */
+  cancelSweep(id: string): Promise<SweepCancelResult>;
   /** Subscribe to pushed events; returns an unsubscribe function. */
   onEvent(listener: (e: PushEvent) => void): () => void;
 }

@@ -36,6 +36,7 @@ export const API_METHODS = [
   'listSweeps',
   'getSweep',
   'exportSweep',
+  'cancelSweep',
 ] as const;
 export type ApiMethod = (typeof API_METHODS)[number];
 

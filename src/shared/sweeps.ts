@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { validateRunConfig, type ConfigIssue } from './config';
 import type { RunRecord } from './records';
+import type { EffectVerdict } from './expectedEffect';
 
 /** A config value a sweep may assign (what a YAML scalar or list can be). */
 export type SweepValue = string | number | boolean | null | SweepValue[] | { [k: string]: SweepValue };
@@ -279,6 +280,15 @@ export interface SweepDetail {
   progress: SweepProgress;
   /** runId → metric key → the value at the run's last logged step. */
   finals: Record<string, Record<string, number>>;
+  /** The group's expected effect (decision 0038), checked once every run has ended; absent when its runs carry none. */
+  expectedEffect?: EffectVerdict;
+}
+
+/** What cancelling a group did: queued runs cancelled at once, running runs asked to stop. */
+export interface SweepCancelResult {
+  cancelled: string[];
+  stopping: string[];
+  detail: SweepDetail;
 }
 
 /** A sweep in a list: its record and group progress. */

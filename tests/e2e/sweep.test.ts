@@ -2,7 +2,8 @@
  * A sweep in a real Chromium against `benchtop serve`: a 2×2 sweep (learning rate × seed) made
  * with `benchtop sweep` and the fixture runner, opened from the Sweeps list. The group page shows
  * every run finished, the parallel-coordinates chart (one line per run, the best on its own
- * series) and the band chart whose mean lines equal the mean of the stored final losses.
+ * series) and the band chart whose mean lines equal the mean of the stored final losses; a run of
+ * the group links back to it. A slow sweep is stopped with "Cancel remaining".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -12,6 +13,8 @@ import { strFromU8, unzipSync } from 'fflate';
 import { DatabaseSync } from 'node:sqlite';
 import type { Page } from 'playwright-core';
 import { BIN, ROOT, SCREENSHOTS, cliEnv, openSession, type E2eSession } from './harness';
+import { connectApi } from './apiClient';
+import type { SweepDetail } from '../../src/shared/sweeps';
 
 let s: E2eSession;
 let sweepId: string;
@@ -98,6 +101,16 @@ describe('sweep group view', () => {
     const m = JSON.parse(strFromU8(files['sweep.json']!));
     expect(m.sweep.id).toBe(sweepId);
     expect(m.runs.length).toBe(4);
+
+    // A run of the group links back to the group page.
+    const first = page.locator('[data-sweep-runs] tbody tr').first();
+    const runId = await first.getAttribute('data-run-id');
+    await first.locator(`a[href$="/runs/${runId}"]`).click();
+    await page.waitForURL(new RegExp(`#/runs/${runId}$`));
+    expect(await page.locator('[data-run-sweep]').textContent()).toMatch(/data\.tasks\.0\.options\.lr=0\.0[25], seed=[12]/);
+    await page.locator('[data-sweep-link]').click();
+    await page.waitForURL(new RegExp(`#/sweeps/${sweepId}$`));
+    await page.locator('[data-sweep-runs] tbody tr').first().waitFor();
     expect(pageErrors).toEqual([]);
   }, 90_000);
 
@@ -125,4 +138,28 @@ describe('sweep group view', () => {
     await expect.poll(async () => (await chartOption(page, 'bands'))?.series.filter((x) => x.areaStyle).length ?? 0, { timeout: 20_000 }).toBe(2);
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it('stops a running sweep with Cancel remaining, after asking', async () => {
+    const { server, page, pageErrors } = s;
+    const api = await connectApi(server.url);
+    let made: SweepDetail;
+    try {
+      made = await api.call<SweepDetail>('createSweep', {
+        name: 'e2e cancel',
+        base: { kind: 'pretrain', name: 'slow', data: { tasks: [{ task: 'arithmetic', options: { step_ms: 50, dim: 8 } }] }, training: { max_steps: 2000, checkpoint_every: 0 } },
+        grid: [{ path: 'seed', values: [1, 2, 3] }],
+      });
+    } finally {
+      api.close();
+    }
+    await page.goto(`${server.url}#/sweeps/${made.sweep.id}`);
+    await expect.poll(() => page.locator('[data-sweep-runs] [data-status="running"]').count(), { timeout: 20_000 }).toBe(1);
+    await page.locator('[data-action="cancel-sweep"]').click();
+    expect(await page.locator('[data-cancel-sweep-confirm]').textContent()).toContain('Cancel 2 queued runs and stop 1 running run of this sweep?');
+    await page.locator('[data-action="cancel-sweep-confirm"]').click();
+    await expect.poll(() => page.locator('[data-sweep-progress]').getAttribute('data-outcome'), { timeout: 30_000 }).toBe('cancelled');
+    expect(await page.locator('[data-sweep-runs] [data-status="cancelled"]').count()).toBe(3);
+    expect(await page.locator('[data-action="cancel-sweep"]').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
 });

@@ -12,7 +12,9 @@ import { rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RunRecord } from '../../shared/records';
-import { sweepSpecSchema, type SweepRecord } from '../../shared/sweeps';
+import { sweepProgress, sweepSpecSchema, type SweepRecord } from '../../shared/sweeps';
+import { verdictLine } from '../../shared/expectedEffect';
+import { groupEffectVerdict } from '../expectedEffect';
 import { dataPaths } from '../paths';
 import { newSweepId } from '../sweeps/createSweep';
 import { checkEntryName } from './entryNames';
@@ -45,6 +47,16 @@ export const sweepManifestSchema = z
           .strict(),
       )
       .min(1, 'expected at least one run'),
+    /** The group's expected-effect verdict at export (decision 0038); import derives it again from the runs. */
+    expected_effect: z
+      .object({
+        state: z.enum(['observed', 'not_observed', 'pending', 'none']),
+        statement: z.string(),
+        checks: z.array(z.object({ text: z.string(), holds: z.boolean() }).strict()),
+        line: z.string(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type SweepManifest = z.infer<typeof sweepManifestSchema>;
@@ -95,6 +107,8 @@ export async function exportSweepBundle(deps: BundleDeps, sweepId: string, opts:
       sweep: { id: sweep.id, name: sweep.name, created_at: sweep.createdAt, spec: sweepSpecSchema.parse(sweep.spec) },
       runs: listed,
     };
+    const effect = groupEffectVerdict(deps.store, runs, sweepProgress(runs).outcome !== 'pending');
+    if (effect.state !== 'none') manifest.expected_effect = { ...effect, line: verdictLine(effect) };
     await zip.add(SWEEP_MANIFEST_NAME, JSON.stringify(manifest, null, 2) + '\n', { method: METHOD_DEFLATE });
     const bytes = await zip.close();
     await rename(tmp, out);

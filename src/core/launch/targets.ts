@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LaunchKind, LaunchTarget, TargetPin } from '../../engine/launch';
 import { packageRoot } from '../runner/locate';
+import { shippedResourcesDir } from '../../engine/toolkit/resources';
 
 export interface TargetRecord extends TargetPin {
   class?: string;
@@ -14,7 +15,7 @@ export interface TargetRecord extends TargetPin {
 }
 
 export function launchResourcesDir(): string {
-  return join(packageRoot(), 'resources', 'launch');
+  return join(shippedResourcesDir(packageRoot()), 'launch');
 }
 
 /** The records a target's config is checked against, for one run kind. */

@@ -2,6 +2,7 @@
  * One active run: its runner process, the messages it sends (into the batch writer and out as
  * push events), cancel with a kill timeout, and the final status when the process ends.
  */
+import { recordRunEffect } from '../expectedEffect';
 import type { PushEvent } from '../../shared/api';
 import type { EventLevel, RunRecord } from '../../shared/records';
 import type { Settings } from '../../shared/settings';
@@ -277,6 +278,13 @@ export class RunnerSession {
     } else {
       status = 'failed';
       reason = startError ?? this.describeExit(code, signal);
+    }
+    if (status === 'succeeded') {
+      try {
+        await this.o.store.writeWithRetry(`recording the expected effect of run ${this.runId}`, () => recordRunEffect(this.o.store, this.o.run));
+      } catch (err) {
+        console.warn(`benchtop: run ${this.runId}: could not check its expected effect: ${(err as Error).message}`);
+      }
     }
     let final: RunRecord;
     try {

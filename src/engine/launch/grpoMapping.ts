@@ -116,6 +116,8 @@ function grpoRules(facts: GrpoFacts): Record<string, Rule<GrpoConfig>> {
         : mapped('importance_sampling_level', c.importance_sampling_level, [cfgField(`${A}.policy_loss.loss_mode`, c.importance_sampling_level === 'sequence' ? 'gspo' : 'vanilla')], "sequence-level ratios are verl's gspo loss mode"),
     num_iterations: both('num_iterations', 'num_iterations', `${A}.ppo_epochs`),
     mask_truncated_completions: both('mask_truncated_completions', 'mask_truncated_completions', null, 'no verl switch; filter or zero the loss of responses that hit data.max_response_length in a custom policy loss'),
+    ...entropyRules(),
+    ...refSyncRules(),
     pass_at_k: (c) =>
       c.pass_at_k > 0
         ? unmapped('pass_at_k', c.pass_at_k, "Pass@k advantages (ALGORITHMS.md §5.3) are not in TRL or verl: replace the advantage computation (a GRPOTrainer subclass, or a verl adv_estimator registered with your function) with the analytic pass@k form on benchtop_correct")
@@ -161,6 +163,7 @@ function grpoRules(facts: GrpoFacts): Record<string, Rule<GrpoConfig>> {
       t === 'trl'
         ? mapped('completions_to_log', c.completions_to_log, [cfgField('log_completions', c.completions_to_log > 0), cfgField('num_completions_to_print', c.completions_to_log)])
         : mapped('completions_to_log', c.completions_to_log, [cfgField('trainer.log_val_generations', c.completions_to_log)], 'verl logs validation generations, not training ones'),
+    expected_effect: (c) => unmapped('expected_effect', c.expected_effect ?? null, 'Benchtop-only: the effect the run is expected to show, checked by Benchtop from its own metrics when it ends (decision 0038); nothing to launch'),
     output_dir: (c, t) => mapped('output_dir', c.output_dir, [cfgField(t === 'trl' ? 'output_dir' : 'trainer.default_local_dir', 'outputs')], 'a folder next to the launch files; set your cluster path'),
   };
 }
@@ -177,6 +180,38 @@ export function valueAt(cfg: unknown, path: string): unknown {
 
 /** Benchtop reward function → the function of benchtop_rewards.py that computes it. */
 export const TRL_REWARD_FUNCS: Record<string, string> = { correctness: 'benchtop_reward', format: 'benchtop_format' };
+
+/** Entropy bonus and mask (ALGORITHMS.md §1.4): Benchtop follows TRL's definitions, so TRL is a straight copy. */
+function entropyRules(): Record<string, Rule<GrpoConfig>> {
+  return {
+    entropy_coef: (c, t) => {
+      if (t === 'trl') return mapped('entropy_coef', c.entropy_coef, [cfgField('entropy_coef', c.entropy_coef)]);
+      const agg = VERL_LOSS_AGG[c.loss_type]!;
+      const same = agg === 'token-mean' && c.top_entropy_quantile === 1;
+      return mapped('entropy_coef', c.entropy_coef, [cfgField(`${A}.entropy_coeff`, c.entropy_coef)],
+        c.entropy_coef === 0
+          ? 'off'
+          : same
+            ? 'verl aggregates the entropy with loss_agg_mode (token-mean here): the same token mean as Benchtop'
+            : `verl aggregates the entropy with loss_agg_mode (${agg}) over every response token; Benchtop, as TRL, takes the token mean${c.top_entropy_quantile < 1 ? ' over the entropy-mask-kept tokens' : ''}, so the same coefficient weighs differently`);
+    },
+    top_entropy_quantile: (c, t) =>
+      t === 'trl'
+        ? mapped('top_entropy_quantile', c.top_entropy_quantile, [cfgField('top_entropy_quantile', c.top_entropy_quantile)])
+        : unmapped('top_entropy_quantile', c.top_entropy_quantile, c.top_entropy_quantile === 1
+            ? 'all tokens train the policy term; nothing to add'
+            : "verl has no entropy mask: multiply the policy loss by 1[entropy ≥ the (1 − ρ) quantile of the micro-batch's response-token entropies] in a registered policy loss"),
+  };
+}
+
+/** TR-DPO reference sync (ALGORITHMS.md §1.3): TRL's own fields; verl keeps its reference frozen. */
+function refSyncRules(): Record<string, Rule<GrpoConfig>> {
+  const verlNote = (c: GrpoConfig) =>
+    c.sync_ref_model ? "verl has no reference sync: mix the ref worker's weights with the actor's every ref_model_sync_steps steps yourself (e.g. a trainer hook)" : 'reference sync off; nothing to add';
+  const rule = (k: 'sync_ref_model' | 'ref_model_mixup_alpha' | 'ref_model_sync_steps'): Rule<GrpoConfig> => (c, t) =>
+    t === 'trl' ? mapped(k, c[k], [cfgField(k, c[k])]) : unmapped(k, c[k], verlNote(c));
+  return { sync_ref_model: rule('sync_ref_model'), ref_model_mixup_alpha: rule('ref_model_mixup_alpha'), ref_model_sync_steps: rule('ref_model_sync_steps') };
+}
 
 function thrRules(): Record<string, Rule<GrpoConfig>> {
   const note = (c: GrpoConfig) =>

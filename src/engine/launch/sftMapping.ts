@@ -23,6 +23,7 @@ function sftRules(): Record<string, Rule<SftConfig>> {
     name: (c, t) => mapped('name', c.name, [t === 'trl' ? cfgField('run_name', c.name || null) : cfgField('trainer.experiment_name', c.name || 'benchtop')]),
     seed: (c, t) => mapped('seed', c.seed, [cfgField(t === 'trl' ? 'seed' : 'trainer.seed', c.seed)], 'the data files were also drawn with this seed'),
     tags: (c) => unmapped('tags', c.tags, 'Benchtop metadata; add them to your tracker if you want them there'),
+    expected_effect: (c) => unmapped('expected_effect', c.expected_effect ?? null, 'Benchtop-only: the effect the run is expected to show, checked by Benchtop from its own metrics when it ends (decision 0038); nothing to launch'),
     notes: (c) => unmapped('notes', c.notes, 'Benchtop metadata; copied into README.md of the launch folder'),
     model: (c, t) => mapped('model', c.model, [t === 'trl' ? codeField('SFTTrainer(model=...)', c.model) : cfgField('model.partial_pretrain', c.model)], 'the folder on this machine; copy it to the cluster or point at a Hub id'),
     prompt_format: (c, t) =>

@@ -16,7 +16,7 @@
  * the graph (`weightTensors`: e.g. compileTrainStep's parameter inputs). Training graphs use the builder's
  * primitive ops (nn.*) so every piece has a tested VJP (ARCHITECTURE.md, "The compute engine").
  */
-import { Graph, nn, op, type Dim, type Tensor } from '../onnx';
+import { Graph, chunkedTokenStats, nn, op, type Dim, type Tensor } from '../onnx';
 import type { DecoderConfig } from './config';
 import { checkLayers, decoderLayer, lmHead, weightReader, type TrainableSelection } from './decoderLayer';
 import { ropeFactors } from './rope';
@@ -26,7 +26,11 @@ import type { LoraAdapters, LoraSpec } from './lora';
 export interface DecoderOutputs {
   /** 'logits' [B, T, vocab]. */
   logits?: boolean;
-  /** 'target_logprobs' [B, T]: log p(target_ids[b, t] | prefix up to t); adds input 'target_ids'. */
+  /**
+   * 'target_logprobs' [B, T]: log p(target_ids[b, t] | prefix up to t); adds input 'target_ids'.
+   * Computed by the chunked LM head (src/engine/onnx/chunkedHead.ts), as is 'entropy': neither
+   * materialises the [B, T, vocab] logits.
+   */
   targetLogProbs?: boolean;
   /** 'entropy' [B, T]: entropy of the next-token distribution, in nats. */
   entropy?: boolean;
@@ -68,14 +72,21 @@ export interface BuildDecoderOptions {
    * inputs named by their PEFT names (listed in `trainable` after the base weights' inputs).
    */
   lora?: LoraSpec & { adapters?: LoraAdapters };
+  /** Rows per chunk of the LM head for target_logprobs / entropy (default: headChunkRows(vocab)). */
+  headChunkRows?: number;
 }
 
 export interface DecoderGraph {
   graph: Graph;
   inputs: { inputIds: Tensor; attentionMask: Tensor | null; positionIds: Tensor | null; targetIds: Tensor | null };
-  /** Always the logits tensor (also when it is not a graph output), plus every requested output. */
+  /**
+   * Always the logits tensor (also when it is not a graph output: nodes no output reads are not
+   * serialized, so an unused one costs nothing), plus every requested output.
+   */
   tensors: {
     logits: Tensor;
+    /** The LM head weight [vocab, d] (lm_head, or the embeddings when tied): for chunkedTokenStats. */
+    headWeight: Tensor;
     targetLogProbs: Tensor | null;
     entropy: Tensor | null;
     /** [embedding output, after kept layer 0, after kept layer 1, …] */
@@ -123,9 +134,13 @@ export function buildDecoder(config: DecoderConfig, weights: DecoderWeights, opt
     x = decoderLayer(ctx, i, x, null).x;
     hiddenStates.push(x);
   }
-  const { normed: normedHidden, logits } = lmHead(c, r, x);
-  const targetLogProbs = targetIds ? nn.tokenLogProbs(logits, targetIds) : null;
-  const entropy = want.entropy ? nn.entropy(logits) : null;
+  const { normed: normedHidden, logits, weight: headWeight } = lmHead(c, r, x);
+  const stats =
+    targetIds || want.entropy
+      ? chunkedTokenStats(normedHidden, headWeight, targetIds ?? op.zerosLike(inputIds), { entropy: want.entropy === true, ...(opts.headChunkRows ? { chunkRows: opts.headChunkRows } : {}) })
+      : null;
+  const targetLogProbs = targetIds ? stats!.logprobs : null;
+  const entropy = want.entropy ? stats!.entropy : null;
 
   if (want.logits) g.output(logits, 'logits');
   if (targetLogProbs) g.output(targetLogProbs, 'target_logprobs');
@@ -140,7 +155,7 @@ export function buildDecoder(config: DecoderConfig, weights: DecoderWeights, opt
   return {
     graph: g,
     inputs: { inputIds, attentionMask, positionIds, targetIds },
-    tensors: { logits, targetLogProbs, entropy, hiddenStates, normedHidden },
+    tensors: { logits, headWeight, targetLogProbs, entropy, hiddenStates, normedHidden },
     trainable: r.trainable,
     layers,
   };

@@ -204,7 +204,8 @@ export function decoderLayer(ctx: LayerContext, i: number, x: Tensor, past: KvPa
 }
 
 /** The final RMSNorm and the LM head (tied to the embedding when the config says so). */
-export function lmHead(c: DecoderConfig, r: WeightReader, x: Tensor): { normed: Tensor; logits: Tensor } {
+export function lmHead(c: DecoderConfig, r: WeightReader, x: Tensor): { normed: Tensor; logits: Tensor; weight: Tensor } {
   const normed = nn.rmsNorm(x, r.w('model.norm.weight'), c.rms_norm_eps);
-  return { normed, logits: nn.linear(normed, r.w(c.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight')) };
+  const weight = r.w(c.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
+  return { normed, logits: nn.linear(normed, weight), weight };
 }

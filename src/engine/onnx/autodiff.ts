@@ -35,11 +35,17 @@ export function grad(loss: Tensor, wrt: readonly Tensor[], opts: GradOptions = {
   }
 
   const nodes = [...g.nodes];
+  // A node whose subgraph reads outer tensors (a differentiable Loop) lists them in meta.implicitInputs;
+  // its VJP gives gradients for its inputs followed by those.
+  const inputsOf = (n: Node): readonly (Tensor | null)[] => {
+    const extra = n.meta.implicitInputs as readonly Tensor[] | undefined;
+    return extra ? [...n.inputs, ...extra] : n.inputs;
+  };
   // forward: tensors that depend on some wrt through differentiable float ops
   const depends = new Set<Tensor>(wrt);
   for (const n of nodes) {
     if (isNonDifferentiable(n.op)) continue;
-    if (n.inputs.some((t) => t && depends.has(t))) for (const o of n.outputs) if (isFloat(o.dtype)) depends.add(o);
+    if (inputsOf(n).some((t) => t && depends.has(t))) for (const o of n.outputs) if (isFloat(o.dtype)) depends.add(o);
   }
 
   const pending = new Map<Tensor, Tensor[]>([[loss, [seed]]]);
@@ -55,12 +61,13 @@ export function grad(loss: Tensor, wrt: readonly Tensor[], opts: GradOptions = {
     const node = nodes[i]!;
     const outGrads = node.outputs.map(total);
     if (outGrads.every((x) => x === null)) continue;
-    const needs = node.inputs.map((t) => t !== null && depends.has(t));
+    const inputs = inputsOf(node);
+    const needs = inputs.map((t) => t !== null && depends.has(t));
     if (!needs.some(Boolean)) continue;
     const rule = vjpRule(node.op);
     if (!rule) throw new GraphBuildError(`grad: op ${node.op} (node '${node.name}') has no VJP, but the loss depends on its input through it`);
     const inGrads = rule({ node, grads: outGrads, needs });
-    node.inputs.forEach((t, k) => {
+    inputs.forEach((t, k) => {
       const gk = inGrads[k];
       if (!t || !needs[k] || !gk) return;
       check(node, t, gk);

@@ -60,6 +60,7 @@ export { GraphBuildError, Tensor, formatShape, isFloat, type DType, type Dim, ty
 export { dimEqual, dimProduct } from './dims';
 export * as op from './ops';
 export * as nn from './nn';
+export { chunkedTokenStats, headChunkRows, HEAD_CHUNK_ELEMENTS, type ChunkedHeadOptions } from './chunkedHead';
 export { grad, type GradOptions } from './autodiff';
 export { serialize, serializeStats, type SerializeOptions, type SerializedModel, type IOSpec } from './serialize';
 export {

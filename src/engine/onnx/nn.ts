@@ -162,7 +162,11 @@ export function tokenLogProbs(logits: Tensor, targets: Tensor): Tensor {
  * HF ignore index −100 works): −Σ mask·log p(target) / max(Σ mask, 1).
  */
 export function maskedCrossEntropy(logits: Tensor, targets: Tensor, mask?: Tensor): Tensor {
-  const lp = tokenLogProbs(logits, targets);
+  return maskedMeanNll(tokenLogProbs(logits, targets), targets, mask);
+}
+
+/** maskedCrossEntropy from per-position log-probs already taken (e.g. by the chunked LM head). */
+export function maskedMeanNll(lp: Tensor, targets: Tensor, mask?: Tensor): Tensor {
   const m = mask ? op.cast(mask, lp.dtype) : op.cast(op.greaterOrEqual(targets, 0), lp.dtype);
   const total = op.reduceSum(op.mul(lp, m));
   return op.neg(op.div(total, op.maximum(op.reduceSum(m), 1)));

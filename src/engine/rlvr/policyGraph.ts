@@ -10,9 +10,9 @@
  * Rows are right-padded `<bos> prompt completion pad…` of static length T; position t scores
  * `target_ids[t]` (= the token at t+1). A causal mask needs no attention mask for right padding.
  */
-import { Graph, nn, op, type Tensor } from '../onnx';
+import { Graph, chunkedTokenStats, nn, op, type Tensor } from '../onnx';
 import type { LossBuilder } from '../optim';
-import { buildDecoder } from '../model/decoder';
+import { buildDecoder, type DecoderGraph } from '../model/decoder';
 import type { DecoderConfig } from '../model/config';
 import type { DecoderWeights } from '../model/weights';
 import type { LoraSpec } from '../model/lora';
@@ -48,6 +48,15 @@ export function scaledTokenStats(logits: Tensor, targets: Tensor, temperature: n
   return { logprobs: nn.tokenLogProbs(scaled, targets), entropy: entropy ? nn.entropy(scaled) : null };
 }
 
+/**
+ * scaledTokenStats through the chunked LM head (src/engine/onnx/chunkedHead.ts): the same values
+ * from the decoder's final hidden states, without the [B, T, vocab] logits (forward and backward).
+ */
+export function chunkedScaledTokenStats(d: DecoderGraph, targets: Tensor, temperature: number, entropy: boolean): { logprobs: Tensor; entropy: Tensor | null } {
+  if (!(temperature > 0)) throw new Error(`temperature: expected > 0 for training log-probs, got ${temperature}`);
+  return chunkedTokenStats(d.tensors.normedHidden, d.tensors.headWeight, targets, { temperature, entropy });
+}
+
 /** Loss builder for compileTrainStep: params are every decoder weight, or the LoRA adapters. */
 export function grpoLossBuilder(shape: PolicyShape, loss: PolicyLossSpec): LossBuilder {
   return (g, params) => {
@@ -61,7 +70,7 @@ export function grpoLossBuilder(shape: PolicyShape, loss: PolicyLossSpec): LossB
       outputs: {},
     });
     const targets = g.input(POLICY_DATA.targetIds, 'int64', [shape.batch, shape.seqLen]);
-    const s = scaledTokenStats(d.tensors.logits, targets, shape.temperature, true);
+    const s = chunkedScaledTokenStats(d, targets, shape.temperature, true);
     return policyLossHead(s.logprobs, s.entropy, loss);
   };
 }
@@ -82,7 +91,7 @@ export function buildScoreGraph(shape: PolicyShape, weightsAsInputs: boolean, op
     outputs: {},
   });
   const targets = g.input(POLICY_DATA.targetIds, 'int64', [shape.batch, shape.seqLen]);
-  const stats = scaledTokenStats(d.tensors.logits, targets, shape.temperature, opts.hidden === true);
+  const stats = chunkedScaledTokenStats(d, targets, shape.temperature, opts.hidden === true);
   g.output(stats.logprobs, POLICY_DATA.logprobs);
   if (opts.hidden) {
     g.output(d.tensors.normedHidden, POLICY_DATA.hidden);

@@ -11,13 +11,14 @@
  *              dr_grpo: Σ m L / (|B| · max_completion_length)
  *              dapo:    Σ m L / num_items_in_batch    (global active-token count, fed as a scalar)
  *            + λ·L_LLDS                               (optional, §2.2; lldsLoss.ts)
+ *            − c·E                                    (optional entropy bonus; entropyTerms.ts)
  *
  * l are the policy's log-probs of the sampled tokens (from temperature-scaled logits, §1.1),
  * m the completion mask, A the sequence advantages (broadcast over tokens), w per-token weights
- * (1 by default; entropy masks, THR or NTHR reweighting later multiply the policy term, as TRL
- * multiplies its entropy mask before the KL is added). The old and reference log-probs are
- * graph inputs, so they carry no gradient (TRL: `.detach()`); with old = current the ratio is 1
- * and the gradient is −A·w·∇l, the REINFORCE direction (§1.1).
+ * (1 by default; THR reweighting), times the entropy mask M of top_entropy_quantile when set
+ * (entropyTerms.ts; TRL multiplies its entropy mask before the KL is added). The old and
+ * reference log-probs are graph inputs, so they carry no gradient (TRL: `.detach()`); with
+ * old = current the ratio is 1 and the gradient is −A·w·∇l, the REINFORCE direction (§1.1).
  *
  * Besides the loss the head outputs the metrics TRL logs from the same forward (§1.8): the
  * policy log-probs, masked token means of entropy and KL, and clipped fractions — low
@@ -26,6 +27,7 @@
  */
 import { GraphBuildError, op, type Tensor } from '../onnx';
 import { advantageLogprobMean, checkLldsSpec, lldsTerms, type LldsSpec } from './lldsLoss';
+import { entropyBonusTerm, highEntropyMask } from './entropyTerms';
 import { GRPO_IS_LEVELS, GRPO_LOSS_TYPES } from '../../shared/config/grpo';
 
 /** The config's lists (src/shared/config/grpo.ts), under the engine's names. */
@@ -49,6 +51,10 @@ export interface PolicyLossSpec {
   maxCompletionLength: number;
   /** LLDS regulariser (§2.2): loss += λ·L_LLDS; unset = off (no `llds_weights` input). */
   llds?: LldsSpec;
+  /** Entropy bonus coefficient c (loss −= c·E, entropyTerms.ts); unset or 0 = off. */
+  entropyCoef?: number;
+  /** ρ: only completion tokens in the top ρ entropy quantile of the micro-batch train the policy term; unset or 1 = all. */
+  topEntropyQuantile?: number;
 }
 
 /** The head's data inputs (fed per micro-batch). */
@@ -88,6 +94,10 @@ export const POLICY_OUTPUTS = {
   /** LLDS only: L_LLDS before λ, and the fraction of Y_pre tokens penalised. */
   lldsLoss: 'grpo.llds_loss',
   lldsGatedFraction: 'grpo.llds_gated_fraction',
+  /** Entropy bonus on: the loss before the bonus (TRL's policy_loss). */
+  policyLoss: 'grpo.policy_loss',
+  /** Entropy mask on: the fraction of completion tokens it keeps. */
+  entropyMaskKept: 'grpo.entropy_mask_kept',
 } as const;
 
 export function checkPolicyLossSpec(s: PolicyLossSpec): void {
@@ -103,6 +113,10 @@ export function checkPolicyLossSpec(s: PolicyLossSpec): void {
     throw new GraphBuildError(`max_completion_length: expected a whole number ≥ 1, got ${s.maxCompletionLength}`);
   }
   if (s.llds) checkLldsSpec(s.llds);
+  if (s.entropyCoef !== undefined && !Number.isFinite(s.entropyCoef)) throw new GraphBuildError(`entropy_coef: expected a finite number, got ${s.entropyCoef}`);
+  if (s.topEntropyQuantile !== undefined && !(s.topEntropyQuantile >= 0 && s.topEntropyQuantile <= 1)) {
+    throw new GraphBuildError(`top_entropy_quantile: expected 0 ≤ ρ ≤ 1, got ${s.topEntropyQuantile}`);
+  }
 }
 
 /**
@@ -136,6 +150,14 @@ export function policyLossHead(logprobs: Tensor, entropy: Tensor | null, spec: P
   let perToken = op.mul(op.neg(op.minimum(op.mul(capped, A), op.mul(clipped, A))), w); // [B, T]
 
   const outputs: Record<string, Tensor> = { [POLICY_OUTPUTS.logprobs]: logprobs };
+  const bonus = (spec.entropyCoef ?? 0) !== 0;
+  const rho = spec.topEntropyQuantile ?? 1;
+  if ((bonus || rho < 1) && !entropy) throw new GraphBuildError('policyLossHead: entropy_coef / top_entropy_quantile need the token entropies');
+  const entMask = rho < 1 ? highEntropyMask(entropy!, m, rho) : null;
+  if (entMask) {
+    perToken = op.mul(perToken, entMask);
+    outputs[POLICY_OUTPUTS.entropyMaskKept] = op.div(op.reduceSum(entMask), batchDenom);
+  }
   if (spec.beta !== 0) {
     const ref = g.input(POLICY_INPUTS.refLogprobs, 'float32', [B, T]);
     const d = op.sub(ref, logprobs);
@@ -145,6 +167,7 @@ export function policyLossHead(logprobs: Tensor, entropy: Tensor | null, spec: P
   }
 
   const masked = op.mul(perToken, m);
+  const numItems = spec.lossType === 'dapo' ? g.input(POLICY_INPUTS.numItemsInBatch, 'float32', []) : null;
   let loss: Tensor;
   switch (spec.lossType) {
     case 'grpo':
@@ -157,10 +180,14 @@ export function policyLossHead(logprobs: Tensor, entropy: Tensor | null, spec: P
       loss = op.div(op.reduceSum(masked), B * spec.maxCompletionLength);
       break;
     case 'dapo':
-      loss = op.div(op.reduceSum(masked), g.input(POLICY_INPUTS.numItemsInBatch, 'float32', []));
+      loss = op.div(op.reduceSum(masked), numItems!);
       break;
   }
 
+  if (bonus) {
+    outputs[POLICY_OUTPUTS.policyLoss] = loss;
+    loss = op.sub(loss, op.mul(entropyBonusTerm(entropy!, entMask ? op.mul(m, entMask) : m, numItems), spec.entropyCoef!));
+  }
   if (spec.llds) {
     const ll = lldsTerms(logprobs, old, A, m, g.input(POLICY_INPUTS.lldsWeights, 'float32', [B, T]), spec.llds);
     loss = op.add(loss, op.mul(ll.loss, spec.llds.lambda));

@@ -6,7 +6,9 @@
  *     log-probs at generation time (= the current policy's, so the first iteration's ratio is 1,
  *     as TRL's old = current.detach(); §1.1);
  *   - the reference scorer (β ≠ 0 only): the frozen initial model — for LoRA the base with the
- *     adapter disabled (§1.3).
+ *     adapter disabled (§1.3); with `syncReference` (full finetune only) the policy scorer fed
+ *     reference weights held in memory, which mixReference moves toward the policy
+ *     (referenceSync.ts, decision 0037).
  */
 import type * as ort from 'onnxruntime-node';
 import { openSession, serialize, type Feed, type GraphSession, type SessionSettings } from '../onnx';
@@ -19,6 +21,7 @@ import { weightsFromParams } from '../toolkit/trainLoop';
 import { buildScoreGraph, grpoLossBuilder, POLICY_DATA, type PolicyShape } from './policyGraph';
 import type { PolicyLossSpec } from './policyLoss';
 import { sliceRows, type TrainRows } from './rollout';
+import { mixInto } from './referenceSync';
 
 export interface PolicyTrainerSpec extends PolicyShape {
   loss: PolicyLossSpec;
@@ -37,10 +40,19 @@ export interface PolicyTrainerSpec extends PolicyShape {
   stepsPerCall?: number;
   /** The policy scorer also outputs the final hidden states (THR, §4). */
   scoreHidden?: boolean;
+  /**
+   * The reference is mixable (sync_ref_model): its weights are held in memory and fed to the
+   * policy scorer instead of baked into a graph. Full finetune only (TRL refuses it under LoRA).
+   */
+  syncReference?: boolean;
+  /** With syncReference: the reference weights to start from (a resumed run's); default the base weights. */
+  reference?: Record<string, Float32Array>;
 }
 
 export class PolicyTrainer {
   private refSession: Promise<GraphSession> | null = null;
+  /** syncReference: the reference weights by parameter name (mixed in place). */
+  private refWeights: Record<string, Float32Array> | null = null;
 
   private constructor(
     private readonly spec: PolicyTrainerSpec,
@@ -56,6 +68,7 @@ export class PolicyTrainer {
 
   static async create(spec: PolicyTrainerSpec): Promise<PolicyTrainer> {
     const params = PolicyTrainer.paramsOf(spec.config, spec.weights, spec.lora);
+    if (spec.syncReference && spec.lora) throw new Error('sync_ref_model: not available with LoRA (the reference is the base with the adapter off); set lora.enabled false or sync_ref_model false');
     const compiled = compileTrainStep({ name: 'grpo', params, buildLoss: grpoLossBuilder(spec, spec.loss), optimizer: spec.optimizer, accumulationSteps: spec.accumulationSteps ?? 1, stepsPerCall: spec.stepsPerCall ?? 1 });
     const start =
       spec.resume ??
@@ -70,7 +83,17 @@ export class PolicyTrainer {
       await trainer.release();
       throw e;
     }
-    return new PolicyTrainer(spec, params, trainer, scorer);
+    const p = new PolicyTrainer(spec, params, trainer, scorer);
+    if (spec.syncReference) {
+      const base = spec.reference ?? Object.fromEntries(tensorsFromWeights(spec.config, spec.weights).map(([n, w]) => [n, w.data]));
+      p.refWeights = Object.fromEntries(params.map(({ name, shape }) => {
+        const w = base[name];
+        const n = shape.reduce((a, b) => a * b, 1);
+        if (!w || w.length !== n) throw new Error(`sync_ref_model: reference weight '${name}' is missing or not ${n} values`);
+        return [name, Float32Array.from(w)];
+      }));
+    }
+    return p;
   }
 
   /** Optimizer steps taken (including before a resume). */
@@ -166,8 +189,29 @@ export class PolicyTrainer {
     return { logprobs: joined[0]!, hidden: joined[1]!, entropy: joined[2]! };
   }
 
-  /** Log-probs under the frozen reference (initial) model. */
+  /**
+   * The reference weights (syncReference only; the live arrays, not copies — read, don't write).
+   */
+  referenceWeights(): Record<string, Float32Array> {
+    if (!this.refWeights) throw new Error('policy: the reference is frozen in its graph (built without syncReference)');
+    return this.refWeights;
+  }
+
+  /** TR-DPO sync (§1.3): reference ← α·policy + (1 − α)·reference, weight by weight. */
+  mixReference(alpha: number): void {
+    mixInto(this.referenceWeights(), this.parameters(), alpha);
+  }
+
+  /** Log-probs under the reference model: the frozen initial model, or (syncReference) the mixed weights of the moment. */
   scoreReference(rows: TrainRows): Promise<Float32Array> {
+    const mixed = this.refWeights;
+    if (mixed) {
+      const weights: Feed = Object.fromEntries(this.params.map(({ name, shape }) => [name, { data: mixed[name]!, dims: shape }]));
+      return this.scoreChunks(rows, async (chunk) => {
+        const out = await this.scorer.run({ ...this.rowsFeed(chunk), ...weights });
+        return out[POLICY_DATA.logprobs]!.data as Float32Array;
+      });
+    }
     if (!this.refSession) {
       const { lora: _unused, ...frozen } = this.spec;
       this.refSession = openSession(serialize(buildScoreGraph(frozen, false)), { ...this.spec.session, cache: false });

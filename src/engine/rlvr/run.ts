@@ -42,6 +42,7 @@ import { rowThr, thrMetrics } from './thr';
 import { rewardFunctionMetrics } from './rewardFunctions';
 import { PrefixRobustnessEval } from './prefixEvalRun';
 import { completionTokenData } from './sampleTokens';
+import { readReference, syncDue, writeReference } from './referenceSync';
 
 /** Prompts drawn to measure the longest prompt when max_prompt_length is 0. */
 const PROMPT_PROBE = 256;
@@ -57,6 +58,8 @@ export function lossSpecOf(cfg: GrpoConfig): PolicyLossSpec {
     beta: cfg.beta,
     maxCompletionLength: cfg.max_completion_length,
     ...(cfg.llds.enabled ? { llds: { gate: cfg.llds.gate, lambda: cfg.llds.lambda, normalization: cfg.llds.normalization } } : {}),
+    ...(cfg.entropy_coef !== 0 ? { entropyCoef: cfg.entropy_coef } : {}),
+    ...(cfg.top_entropy_quantile < 1 ? { topEntropyQuantile: cfg.top_entropy_quantile } : {}),
   };
 }
 
@@ -129,10 +132,12 @@ export const runGrpo: RunExecutor = async (ctx) => {
   const stream = new MixtureStream(tasks, cfg.seed);
   const counters: Record<string, number> = { tokens: 0, skipped_prompts: 0 };
   let resume;
+  let reference;
   if (ctx.resumeFrom) {
     const params = PolicyTrainer.paramsOf(config, folder.weights, lora);
     const ck = await readTrainCheckpoint(ctx.resumeFrom.dir, params);
     resume = ck.trainer;
+    if (cfg.sync_ref_model) reference = await readReference(ctx.resumeFrom.dir, params);
     stream.restore(ck.stream);
     Object.assign(counters, ck.counters);
     ctx.log('info', `resumed from ${ctx.resumeFrom.dir} at step ${ck.trainer.step}`);
@@ -151,8 +156,11 @@ export const runGrpo: RunExecutor = async (ctx) => {
     session,
     seed: cfg.seed,
     scoreHidden: cfg.thr.enabled,
+    syncReference: cfg.sync_ref_model,
     ...(resume ? { resume } : {}),
+    ...(reference ? { reference } : {}),
   });
+  const refSync = cfg.sync_ref_model ? { alpha: cfg.ref_model_mixup_alpha, every: cfg.ref_model_sync_steps } : null;
   try {
     ctx.device(policy.notice ?? policy.provider);
     const trainable = policy.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
@@ -161,7 +169,10 @@ export const runGrpo: RunExecutor = async (ctx) => {
       `GRPO on ${dir} (${lora ? `LoRA r ${lora.r} on ${lora.targets.join(', ')}, ${loraParameterCount(config, lora)}` : `full, ${trainable}`} trainable parameters): ` +
         `${cfg.prompts_per_step} prompts × ${G} completions per step, rows of ${seqLen} tokens (prompts ≤ ${maxPrompt}), ` +
         `loss ${cfg.loss_type}, ${cfg.importance_sampling_level}-level ratio, beta ${cfg.beta}, num_iterations ${mu}` +
-        (cfg.llds.enabled ? `, LLDS ${cfg.llds.gate}-gated, lambda ${cfg.llds.lambda}` : ''),
+        (cfg.llds.enabled ? `, LLDS ${cfg.llds.gate}-gated, lambda ${cfg.llds.lambda}` : '') +
+        (cfg.entropy_coef !== 0 ? `, entropy bonus ${cfg.entropy_coef}` : '') +
+        (cfg.top_entropy_quantile < 1 ? `, policy term on the top ${cfg.top_entropy_quantile} entropy quantile` : '') +
+        (refSync ? `, reference ← ${refSync.alpha}·policy + ${1 - refSync.alpha}·reference every ${refSync.every} steps` : ''),
     );
     if (cfg.thr.enabled) ctx.log('info', thrNotice(cfg.thr));
     for (const w of grpoWarnings(cfg)) ctx.log('warn', w);
@@ -252,9 +263,9 @@ export const runGrpo: RunExecutor = async (ctx) => {
         if (step % t.log_every === 0) logCompletions(ctx, batch, step + 1, cfg.completions_to_log, (id) => tokenizer.decode([id]));
       }
       // Steps this call takes (training.steps_per_call, decision 0036): within this generation
-      // batch, and cut so that evals and checkpoints fall between calls.
+      // batch, and cut so that evals, checkpoints and reference syncs fall between calls.
       const untilEvery = (every: number) => (every > 0 ? every - (step % every) : Infinity);
-      const k = Math.min(t.steps_per_call, stepsPerBatch - (step % stepsPerBatch), t.max_steps - step, untilEvery(t.eval_every), untilEvery(t.checkpoint_every));
+      const k = Math.min(t.steps_per_call, stepsPerBatch - (step % stepsPerBatch), t.max_steps - step, untilEvery(t.eval_every), untilEvery(t.checkpoint_every), untilEvery(refSync ? refSync.every : 0));
       // which accumulation window of the batch each step trains on
       const partsOf = (s: number) => batch!.micro.slice((s % mini.stepsPerPass) * mini.accumulation, ((s % mini.stepsPerPass) + 1) * mini.accumulation);
       const results = await policy.trainSteps(
@@ -278,6 +289,8 @@ export const runGrpo: RunExecutor = async (ctx) => {
             'clip_ratio/high_mean': scalarOf(o[POLICY_OUTPUTS.clipHighMean]),
             'clip_ratio/region_mean': scalarOf(o[POLICY_OUTPUTS.clipRegionMean]),
             ...policyMonitorMetrics(o, cfg.llds.enabled),
+            ...(cfg.entropy_coef !== 0 ? { policy_loss: scalarOf(o[POLICY_OUTPUTS.policyLoss]), entropy_coef: cfg.entropy_coef } : {}),
+            ...(cfg.top_entropy_quantile < 1 ? { 'entropy_mask/kept_fraction': scalarOf(o[POLICY_OUTPUTS.entropyMaskKept]) } : {}),
           });
         }
         window.add({
@@ -296,10 +309,15 @@ export const runGrpo: RunExecutor = async (ctx) => {
           ctx.metrics(done, { ...window.flush(), learning_rate: r.lr, num_tokens: counters.tokens!, 'perf/session_builds': sessionBuildCount() - buildsAfterFirstStep });
         }
       }
+      // TR-DPO (§1.3): after the step, as TRL's on_step_end; reference log-probs change from the next
+      // generation batch. A call ends on a sync step (untilEvery above), so the policy mixed in is that step's.
+      if (refSync && syncDue(policy.step, refSync)) policy.mixReference(refSync.alpha);
       const done = policy.step;
       if (t.eval_every > 0 && done % t.eval_every === 0 && done < t.max_steps) await evalNow(done);
       if (t.checkpoint_every > 0 && done % t.checkpoint_every === 0 && done % stepsPerBatch === 0 && done < t.max_steps) {
         const ckDir = checkpointDir(ctx.runDir, done);
+        // before state.json (written last by writeTrainCheckpoint), so an announced checkpoint has it
+        if (refSync) await writeReference(ckDir, policy.params, policy.referenceWeights());
         await writeTrainCheckpoint(ckDir, policy.params, { trainer: policy.snapshot(), stream: { drawn: stream.drawn, skipped: stream.skipped }, counters });
         ctx.checkpoint({ dir: ckDir, step: done });
       }

@@ -58,7 +58,13 @@ export function passAtKWarnings(cfg: GrpoConfig): string[] {
   return [`pass_at_k_method ${cfg.pass_at_k_method}: pass_at_k is 0, so GRPO advantages are used and the method has no effect; set pass_at_k ≥ 1`];
 }
 
+/** A reference sync whose period is longer than the run never happens (TRL's default τ is 512 steps). */
+export function refSyncWarnings(cfg: GrpoConfig): string[] {
+  if (!cfg.sync_ref_model || cfg.ref_model_sync_steps <= cfg.training.max_steps) return [];
+  return [`sync_ref_model: ref_model_sync_steps ${cfg.ref_model_sync_steps} is more than training.max_steps ${cfg.training.max_steps}, so the reference never syncs; lower ref_model_sync_steps`];
+}
+
 /** Every run-start warning of a grpo config. */
 export function grpoWarnings(cfg: GrpoConfig): string[] {
-  return [...lldsWarnings(cfg), ...sequenceRatioWarnings(cfg), ...passAtKWarnings(cfg)];
+  return [...lldsWarnings(cfg), ...sequenceRatioWarnings(cfg), ...passAtKWarnings(cfg), ...refSyncWarnings(cfg)];
 }

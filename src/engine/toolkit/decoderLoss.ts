@@ -1,14 +1,14 @@
 /**
  * The training step's loss for a whole decoder: buildDecoder with every weight trainable, then
  * masked next-token cross-entropy over `labels` (−100 = ignored, the HF convention that
- * src/engine/data/batches.ts writes).
+ * src/engine/data/batches.ts writes), through the chunked LM head (src/engine/onnx/chunkedHead.ts).
  *
  * compileTrainStep makes the parameter inputs itself (named by their HF tensor names) and hands
  * them to the loss builder; buildDecoder reads exactly those tensors (`weightTensors`), so the
  * gradient is taken of what the decoder computes with.
  * With a LoRA spec the base weights are frozen initializers and only the adapters are parameters.
  */
-import { nn } from '../onnx';
+import { chunkedTokenStats, nn } from '../onnx';
 import type { LossBuilder, TrainableParam } from '../optim';
 import { buildDecoder } from '../model/decoder';
 import type { DecoderConfig } from '../model/config';
@@ -47,6 +47,7 @@ export function decoderLossBuilder(config: DecoderConfig, weights: DecoderWeight
       outputs: {},
     });
     const labels = g.input('labels', 'int64', [batch, seqLen]);
-    return nn.maskedCrossEntropy(d.tensors.logits, labels);
+    // the chunked LM head: per-token log-probs without the [batch, seqLen, vocab] logits
+    return nn.maskedMeanNll(chunkedTokenStats(d.tensors.normedHidden, d.tensors.headWeight, labels).logprobs, labels);
   };
 }

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shippedResourcesDir } from './resources';
 
 export const BUILTIN_PREFIX = 'builtin:';
 /** `run:<id or a unique part of it>`: the model folder an earlier run saved (pretrain, sft, prune). */
@@ -33,14 +34,15 @@ function findPackageRoot(from: string): string {
 const REPO_ROOT = findPackageRoot(fileURLToPath(new URL('.', import.meta.url)));
 
 /**
- * config.model → a folder: `builtin:<name>` → <repo>/resources/models/<name>; an absolute path;
+ * config.model → a folder: `builtin:<name>` → <shipped resources>/models/<name> (<repo>/resources from
+ * source, Electron's resources folder in an installed app: ./resources.ts); an absolute path;
  * a path relative to the working directory; or a model registered under <dataDir>/models/.
  */
 export function resolveModelFolder(model: string, dataDir: string, repoRoot = REPO_ROOT): string {
   if (model.startsWith(RUN_PREFIX)) return runModelFolder(model.slice(RUN_PREFIX.length), dataDir);
   if (model.startsWith(BUILTIN_PREFIX)) {
     const name = model.slice(BUILTIN_PREFIX.length);
-    const dir = join(repoRoot, 'resources', 'models', name);
+    const dir = join(shippedResourcesDir(repoRoot), 'models', name);
     if (!existsSync(join(dir, 'config.json'))) {
       throw new Error(`model: the built-in model '${name}' is not built yet (expected ${dir}); train one with a pretrain run and point model at its folder`);
     }

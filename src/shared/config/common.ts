@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { expectedEffectField } from '../expectedEffect';
 
 /** Fields every run config carries. Defaults live here and nowhere else (STYLE.md). */
 export const commonFields = {
@@ -6,6 +7,8 @@ export const commonFields = {
   seed: z.number().int('expected a whole number').min(0, 'expected a seed ≥ 0').default(0),
   tags: z.array(z.string().min(1, 'tags cannot be empty').max(64)).default([]),
   notes: z.string().default(''),
+  /** Benchtop-only: what the run (or its sweep group) should show, checked from its metrics at the end (decision 0038). */
+  expected_effect: expectedEffectField,
 };
 
 export const lrSchedulerSchema = z.enum(['constant', 'cosine', 'constant_with_warmup']);

@@ -4,6 +4,7 @@ import { grpoBatchFields } from './grpoBatches';
 import { commonFields, trainingSchema } from './common';
 import { loraSchema } from './sft';
 import { taskRefSchema } from './taskRefs';
+import { grpoEntropyFields, grpoRefSyncFields, refineGrpoKnobs } from './grpoKnobs';
 import { grpoPrefixEvalSchema, grpoThrSchema, lldsNormalizationField, passAtKMethodField, rewardFunctionsField } from './grpoScience';
 
 /**
@@ -130,6 +131,8 @@ export const grpoConfigSchema = z
     ...grpoBatchFields,
     /** Exclude completions that hit max_completion_length from the loss (their rewards still count). */
     mask_truncated_completions: z.boolean().default(false),
+    ...grpoEntropyFields,
+    ...grpoRefSyncFields,
     /** k ≥ 1: Chen et al.'s analytic Pass@k advantages (§5.3) on binary correctness instead of GRPO's; 0 = off. */
     pass_at_k: z.number().int('expected a whole number').min(0, 'expected ≥ 0 (0 = off)').default(0),
     pass_at_k_method: passAtKMethodField,
@@ -151,6 +154,7 @@ export const grpoConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    refineGrpoKnobs(c, ctx);
     if (c.pass_at_k > c.num_generations) {
       ctx.addIssue({ code: 'custom', path: ['pass_at_k'], message: `expected pass_at_k ≤ num_generations (${c.num_generations})` });
     }

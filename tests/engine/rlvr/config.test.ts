@@ -85,6 +85,26 @@ describe('grpo llds', () => {
   });
 });
 
+describe('grpo entropy knobs and reference sync', () => {
+  it("have TRL's defaults and reach the loss head only when set", () => {
+    const c = ok();
+    expect(c).toMatchObject({ entropy_coef: 0, top_entropy_quantile: 1, sync_ref_model: false, ref_model_mixup_alpha: 0.6, ref_model_sync_steps: 512 });
+    expect(lossSpecOf(c)).not.toHaveProperty('entropyCoef');
+    expect(lossSpecOf(c)).not.toHaveProperty('topEntropyQuantile');
+    expect(lossSpecOf(ok({ entropy_coef: 0.01, top_entropy_quantile: 0.2 }))).toMatchObject({ entropyCoef: 0.01, topEntropyQuantile: 0.2 });
+  });
+
+  it('validates them, and refuses a sync with nothing to sync (beta 0) or under LoRA, as TRL', () => {
+    expect(issues({ top_entropy_quantile: 1.5 })).toEqual(['top_entropy_quantile: expected 0 ≤ top_entropy_quantile ≤ 1, got 1.5']);
+    expect(issues({ entropy_coef: -0.1 })).toEqual(['entropy_coef: expected entropy_coef ≥ 0, got -0.1']);
+    expect(issues({ beta: 0.04, sync_ref_model: true, ref_model_mixup_alpha: 2 })).toEqual(['ref_model_mixup_alpha: expected 0 ≤ ref_model_mixup_alpha ≤ 1, got 2']);
+    expect(issues({ beta: 0.04, sync_ref_model: true, ref_model_sync_steps: 0 })).toEqual(['ref_model_sync_steps: expected ≥ 1 step, got 0']);
+    expect(issues({ sync_ref_model: true })).toEqual(['sync_ref_model: expected false while beta is 0 (there is no reference model to sync; TRL refuses it too), got true']);
+    expect(issues({ beta: 0.04, sync_ref_model: true, lora: { enabled: true } })[0]).toMatch(/^sync_ref_model: expected false with lora\.enabled .*, got true$/);
+    expect(issues({ beta: 0.04, sync_ref_model: true, ref_model_sync_steps: 4 })).toEqual([]);
+  });
+});
+
 describe('grpo example and preset', () => {
   it('examples/grpo-builtin.yaml validates and equals the preset the app offers', async () => {
     const { readFileSync } = await import('node:fs');

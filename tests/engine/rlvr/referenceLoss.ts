@@ -16,6 +16,10 @@ export interface RefLossOptions {
   numItems?: number;
   /** LLDS (ALGORITHMS.md §2.2): loss += lambda · L_LLDS. */
   llds?: { gate: 'action' | 'response' | 'token'; lambda: number; normalization?: 'paper' | 'response_tokens' };
+  /** Entropy bonus: loss −= coef · (mean token entropy, TRL's normalisation per loss type). */
+  entropyCoef?: number;
+  /** Entropy mask ρ: the policy term keeps only tokens with entropy ≥ the (1 − ρ) quantile of the completion tokens. */
+  topEntropyQuantile?: number;
 }
 
 export interface RefLossInputs {
@@ -47,6 +51,30 @@ export interface RefLossResult {
   /** Masked token mean log-prob of A > 0 / A < 0 completions (NaN if none). */
   posMean: number;
   negMean: number;
+  /** The loss before the entropy bonus. */
+  policyLoss: number;
+  /** The entropy mask (all 1 on completion tokens without top_entropy_quantile). */
+  entropyMask: number[][];
+}
+
+/**
+ * torch.quantile(values, q) with its default linear interpolation, in float64: sort ascending,
+ * position q·(n − 1), interpolate between the two neighbouring order statistics.
+ */
+export function referenceQuantile(values: number[], q: number): number {
+  const v = [...values].sort((a, b) => a - b);
+  const pos = q * (v.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return v[lo]! + (pos - lo) * (v[hi]! - v[lo]!);
+}
+
+/** 1 where a masked token's entropy is ≥ the (1 − ρ) quantile of the masked tokens' entropies. */
+export function referenceEntropyMask(ent: number[][], mask: number[][], rho: number): number[][] {
+  const active = ent.flatMap((row, b) => row.filter((_, t) => mask[b]![t]! > 0));
+  if (active.length === 0) return ent.map((row) => row.map(() => 0));
+  const tau = referenceQuantile(active, 1 - rho);
+  return ent.map((row, b) => row.map((h, t) => (mask[b]![t]! > 0 && h >= tau ? 1 : 0)));
 }
 
 /**
@@ -118,6 +146,8 @@ export function referenceGrpoLoss(inp: RefLossInputs, o: RefLossOptions): RefLos
   const m = inp.mask;
   const seqLen = m.map((row) => row.reduce((a, v) => a + v, 0));
   const total = seqLen.reduce((a, v) => a + v, 0);
+  const rho = o.topEntropyQuantile ?? 1;
+  const M = rho < 1 ? referenceEntropyMask(ent, m, rho) : m.map((row) => row.map((v) => (v > 0 ? 1 : 0)));
   // importance weights: per token, or the masked mean log-ratio of each sequence
   const coef = lp.map((row, b) => {
     if (o.level === 'token') return row.map((l, t) => Math.exp(l - inp.old[b]![t]!));
@@ -140,7 +170,7 @@ export function referenceGrpoLoss(inp: RefLossInputs, o: RefLossOptions): RefLos
       const c1 = coef[b]![t]!;
       const c2 = Math.min(Math.max(c1, 1 - o.epsilon), 1 + o.epsilonHigh);
       const c1c = o.delta !== null ? Math.min(c1, o.delta) : c1;
-      let L = -Math.min(c1c * A, c2 * A) * inp.weights[b]![t]!;
+      let L = -Math.min(c1c * A, c2 * A) * inp.weights[b]![t]! * (rho < 1 ? M[b]![t]! : 1);
       let k = 0;
       if (o.beta !== 0) {
         const d = inp.ref![b]![t]! - lp[b]![t]!;
@@ -160,6 +190,19 @@ export function referenceGrpoLoss(inp: RefLossInputs, o: RefLossOptions): RefLos
   else if (o.lossType === 'dr_grpo') loss = maskedSum(per) / (B * o.maxCompletionLength);
   else loss = maskedSum(per) / o.numItems!;
   const ll = o.llds ? referenceLlds(lp, inp, o.llds.gate, o.llds.normalization) : { loss: 0, gatedFraction: 0 };
+  const policyLoss = loss;
+  if (o.entropyCoef) {
+    // TRL: the bonus is a token mean of the entropy over the effective mask m·M, except dapo,
+    // which divides the sum by its (global) token count like its policy term
+    let hSum = 0;
+    let n = 0;
+    ent.forEach((row, b) => row.forEach((h, t) => {
+      const e = m[b]![t]! * M[b]![t]!;
+      hSum += h * e;
+      n += e;
+    }));
+    loss -= o.entropyCoef * (o.lossType === 'dapo' ? hSum / o.numItems! : hSum / Math.max(1, n));
+  }
   if (o.llds) loss += o.llds.lambda * ll.loss;
   const signMean = (sign: number) => {
     let s = 0;
@@ -193,5 +236,7 @@ export function referenceGrpoLoss(inp: RefLossInputs, o: RefLossOptions): RefLos
     lldsGatedFraction: ll.gatedFraction,
     posMean: signMean(1),
     negMean: signMean(-1),
+    policyLoss,
+    entropyMask: M,
   };
 }

@@ -25,6 +25,12 @@ describe('grpo run-start warnings', () => {
     expect(grpoWarnings(ok({ pass_at_k_method: 'pkpo' }))).toEqual(['pass_at_k_method pkpo: pass_at_k is 0, so GRPO advantages are used and the method has no effect; set pass_at_k ≥ 1']);
     expect(grpoWarnings(ok({ pass_at_k: 2, pass_at_k_method: 'pkpo' }))).toEqual([]);
   });
+  it('a reference sync period longer than the run never syncs', () => {
+    expect(grpoWarnings(ok({ beta: 0.04, sync_ref_model: true, training: { max_steps: 40 } }))).toEqual([
+      'sync_ref_model: ref_model_sync_steps 512 is more than training.max_steps 40, so the reference never syncs; lower ref_model_sync_steps',
+    ]);
+    expect(grpoWarnings(ok({ beta: 0.04, sync_ref_model: true, ref_model_sync_steps: 40, training: { max_steps: 40 } }))).toEqual([]);
+  });
   it('keeps the LLDS warnings', () => {
     expect(grpoWarnings(ok({ llds: { enabled: true } })).some((m) => m.startsWith('llds: with num_iterations 1'))).toBe(true);
   });

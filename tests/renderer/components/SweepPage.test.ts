@@ -74,6 +74,74 @@ describe('SweepPage', () => {
   });
 });
 
+describe('SweepPage: Cancel remaining', () => {
+  const withStatus = (r: RunRecord, status: RunRecord['status']): RunRecord => ({ ...r, status, endedAt: status === 'queued' || status === 'running' ? null : 1 });
+
+  function pendingApi() {
+    let runs = [withStatus(RUNS[0]!, 'succeeded'), withStatus(RUNS[1]!, 'running'), withStatus(RUNS[2]!, 'queued'), withStatus(RUNS[3]!, 'queued')];
+    const detail = (): SweepDetail => ({
+      sweep: { id: 'sweep-1', name: 'lr x seed', spec: { name: 'lr x seed', base: {}, grid: [] }, createdAt: 0, fields: ['training.learning_rate', 'seed'] },
+      runs,
+      progress: sweepProgress(runs),
+      finals: {},
+    });
+    const calls: string[] = [];
+    const api = {
+      getSweep: async () => detail(),
+      getMetricSeries: async (id: string) => series(id),
+      onEvent: () => () => {},
+      cancelSweep: async (id: string) => {
+        calls.push(id);
+        const cancelled = runs.filter((r) => r.status === 'queued').map((r) => r.id);
+        const stopping = runs.filter((r) => r.status === 'running').map((r) => r.id);
+        runs = runs.map((r) => (cancelled.includes(r.id) || stopping.includes(r.id) ? withStatus(r, 'cancelled') : r));
+        return { cancelled, stopping, detail: detail() };
+      },
+    } as unknown as BenchtopApi;
+    setBackend({ api, transport: 'ws', onStatus: () => () => {}, reconnectNow: () => {} });
+    return calls;
+  }
+
+  async function mountPage() {
+    const router = createRouter({ history: createMemoryHistory(), routes });
+    await router.push('/sweeps/sweep-1');
+    const w = mount(SweepPage, { props: { id: 'sweep-1' }, global: { plugins: [createPinia(), router], stubs: { Echarts: VChartStub } } });
+    await flushPromises();
+    return w;
+  }
+
+  it('asks first, says what it will stop, and does nothing when dismissed', async () => {
+    const calls = pendingApi();
+    const w = await mountPage();
+    expect(w.find('[data-cancel-sweep-confirm]').exists()).toBe(false);
+    await w.find('[data-action="cancel-sweep"]').trigger('click');
+    expect(w.find('[data-cancel-sweep-confirm]').text()).toContain('Cancel 2 queued runs and stop 1 running run of this sweep?');
+    await w.find('[data-action="cancel-sweep-dismiss"]').trigger('click');
+    expect(w.find('[data-cancel-sweep-confirm]').exists()).toBe(false);
+    expect(calls).toEqual([]);
+  });
+
+  it('cancels the group when confirmed and shows the new statuses; no button once nothing is left', async () => {
+    const calls = pendingApi();
+    const w = await mountPage();
+    await w.find('[data-action="cancel-sweep"]').trigger('click');
+    await w.find('[data-action="cancel-sweep-confirm"]').trigger('click');
+    await flushPromises();
+    expect(calls).toEqual(['sweep-1']);
+    expect(w.find('[data-cancel-sweep-confirm]').exists()).toBe(false);
+    const statuses = w.findAll('[data-sweep-runs] tbody tr').map((r) => [r.attributes('data-run-id'), r.find('[data-status]').attributes('data-status')]);
+    expect(Object.fromEntries(statuses)).toEqual({ a: 'succeeded', b: 'cancelled', c: 'cancelled', d: 'cancelled' });
+    expect(w.find('[data-sweep-progress]').attributes('data-outcome')).toBe('cancelled');
+    expect(w.find('[data-action="cancel-sweep"]').exists()).toBe(false);
+  });
+
+  it('offers no cancel for a finished sweep', async () => {
+    fakeApi();
+    const w = await mountPage();
+    expect(w.find('[data-action="cancel-sweep"]').exists()).toBe(false);
+  });
+});
+
 describe('the editor Sweep form', () => {
   const config = { kind: 'eval', name: 'e', model: 'builtin:benchtop-tiny', tasks: [{ task: 'majority' }], temperature: 0, seed: 0 };
 

@@ -24,7 +24,7 @@ describe('formSpecFromSchema', () => {
   const ev = formSpecFromSchema(CONFIG_SCHEMAS.eval);
 
   it('keeps the schema field order and maps each type to an input kind', () => {
-    expect(sft.fields.map((f) => f.key)).toEqual(['kind', 'name', 'seed', 'tags', 'notes', 'model', 'prompt_format', 'sequence_end', 'data', 'lora', 'training', 'output_dir']);
+    expect(sft.fields.map((f) => f.key)).toEqual(['kind', 'name', 'seed', 'tags', 'notes', 'expected_effect', 'model', 'prompt_format', 'sequence_end', 'data', 'lora', 'training', 'output_dir']);
     expect(field(sft, 'kind')).toMatchObject({ type: 'const', value: 'sft' });
     expect(field(sft, 'seed')).toMatchObject({ type: 'number', integer: true, default: 0, hint: 'integer ≥ 0' });
     expect(field(sft, 'tags')).toMatchObject({ type: 'stringList' });

@@ -2,11 +2,14 @@
  * Control flow: ONNX Loop, for generation that stays inside the graph (a KV cache carried and
  * grown by Concat each iteration, tokens emitted as a scan output — ARCHITECTURE.md, "The
  * compute engine"). The body is a `g.subgraph()`; its ops may read outer tensors directly.
- * Loop has no VJP: it serves inference and rollouts, not training graphs.
+ * A Loop has no VJP of its own (it serves inference and rollouts); a builder that makes one
+ * differentiable passes its rule as `meta.vjp` (with the outer tensors its body reads as
+ * `meta.implicitInputs`, so autodiff sees them): the LM head in chunks (chunkedHead.ts).
  */
 import { dimEqual } from '../dims';
 import type { Graph } from '../graph';
 import { GraphBuildError, Tensor, formatShape, type Dim, type Shape } from '../tensor';
+import { defineVjp, type VjpRule } from '../vjp';
 
 export interface LoopArgs {
   /** Body built with `g.subgraph()`: inputs (iteration int64 [], cond bool [], ...carried),
@@ -21,6 +24,8 @@ export interface LoopArgs {
   /** Output shapes when the defaults are not right (carried: the body output's shape if it equals
    *  the body input's, else fresh symbols where they differ; scan: [trips, ...body output]). */
   shapes?: readonly (Shape | undefined)[];
+  /** Build-time facts for autodiff: `vjp` (a VjpRule over the inputs then `implicitInputs`) and `implicitInputs` (outer tensors the body reads). */
+  meta?: { vjp: VjpRule; implicitInputs: readonly Tensor[] };
 }
 
 /** Final carried values, then the scan outputs stacked over iterations. */
@@ -56,5 +61,10 @@ export function loop(a: LoopArgs): Tensor[] {
     }
     return { dtype: o.dtype, shape: [outer.freshDim(`${body.name}.trips`), ...o.shape] };
   });
-  return outer.node('Loop', [maxTrips, cond, ...carried], specs, { body: { g: body } });
+  return outer.node('Loop', [maxTrips, cond, ...carried], specs, { body: { g: body } }, a.meta ? { ...a.meta } : {});
 }
+defineVjp('Loop', (args) => {
+  const rule = args.node.meta.vjp as VjpRule | undefined;
+  if (!rule) throw new GraphBuildError(`Loop: no gradient through loop '${args.node.name}' (only loops built with a VJP, like the chunked LM head, are differentiable)`);
+  return rule(args);
+});

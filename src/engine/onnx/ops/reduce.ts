@@ -119,3 +119,22 @@ export function argMax(x: Tensor, axis = -1, keepdims = false): Tensor {
   return x.graph.node('ArgMax', [x], [{ dtype: 'int64', shape }], { axis: { i: a }, keepdims: { i: keepdims ? 1 : 0 } })[0]!;
 }
 markNonDifferentiable('ArgMax');
+
+/**
+ * The k largest (or smallest) values along `axis`, sorted, and their int64 indices (ONNX TopK).
+ * No VJP: used to pick order statistics (e.g. a quantile threshold) that feed comparisons only;
+ * differentiating through it is an error.
+ */
+export function topK(x: Tensor, k: number, axis = -1, largest = true): { values: Tensor; indices: Tensor } {
+  requireDtype('TopK', x, FLOATS);
+  const a = normalizeAxis('TopK', axis, x.rank);
+  const n = x.shape[a]!;
+  if (!Number.isInteger(k) || k < 1 || (typeof n === 'number' && k > n)) throw new GraphBuildError(`TopK: k must be a whole number in [1, ${n}], got ${k}`);
+  const shape = x.shape.map((d, i) => (i === a ? k : d));
+  const [values, indices] = x.graph.node('TopK', [x, x.graph.constant([k], 'int64')], [{ dtype: x.dtype, shape }, { dtype: 'int64', shape }], {
+    axis: { i: a },
+    largest: { i: largest ? 1 : 0 },
+    sorted: { i: 1 },
+  });
+  return { values: values!, indices: indices! };
+}

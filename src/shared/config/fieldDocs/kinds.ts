@@ -73,7 +73,7 @@ export const DOC_MISSING: Record<string, string[]> = {
     temperature: 'Sampling temperature; training log-probs use the same temperature-scaled logits (§1.1).',
     top_p: 'Nucleus sampling during rollouts (top_p).',
     top_k: 'Sample from the k most likely tokens; 0 = off (top_k).',
-    beta: 'KL coefficient to the frozen initial model, k3 estimator; 0 = no reference model (beta, §1.4).',
+    beta: 'KL coefficient to the reference model (the frozen initial model, or with sync_ref_model a moving mix), k3 estimator; 0 = no reference model (beta, §1.3).',
     epsilon: 'Lower clip: ratio ≥ 1 − ε (epsilon, §1.2).',
     epsilon_high: "Upper clip 1 + ε_high; unset = epsilon (DAPO's clip-higher uses 0.28; epsilon_high).",
     delta: 'Two-sided clipping (INTELLECT-2): cap the unclipped ratio at δ; unset = off (delta).',
