@@ -93,6 +93,8 @@ export async function followRun(backend: Backend, ctx: CliContext, runId: string
     } else {
       out(`status: ${final.status}${final.exitReason ? ` — ${final.exitReason}` : ''} (${runDuration(final)})`);
       for (const line of metricLines(metrics)) out(line);
+      // The expected effect's verdict, as recorded when the run ended (decision 0038).
+      for (const e of backend.store.telemetry.events(runId, { limit: 100_000 })) if (e.text.startsWith('expected effect:')) out(e.text);
     }
     return exitCodeOf(final);
   } finally {

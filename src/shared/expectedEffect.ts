@@ -7,9 +7,9 @@
  *     checks:
  *       - { metric: eval/knights_knaves/accuracy, of: change, op: '>', than: 0.03 }
  *
- * A check is either about one run (`of(series) op than`) or about two arms of a sweep group
- * (`mean over arm A of of(series) op mean over arm B, ± margin`), the arms named by their swept
- * values. Run checks are evaluated when the run ends and recorded with it (metric
+ * A check is about one run (`of(series) op than`), one arm of a sweep group (`mean over the
+ * arm's runs of of(series) op than`) or two arms (`mean over arm A op mean over arm B, ± margin`),
+ * the arms named by their swept values. Run checks are evaluated when the run ends and recorded with it (metric
  * `expected_effect/observed`, an event); arm checks when the group has finished. Pure: shared by
  * the supervisor, the group page, bundles and the badge.
  */
@@ -18,7 +18,22 @@ import { z } from 'zod';
 /** Which number a metric series is reduced to. */
 export const EFFECT_MEASURES = ['initial', 'final', 'change', 'mean', 'late_mean', 'min', 'max'] as const;
 export type EffectMeasure = (typeof EFFECT_MEASURES)[number];
-export const EFFECT_OPS = ['>', '<'] as const;
+export const EFFECT_OPS = ['>', '<', '>=', '<='] as const;
+type EffectOp = (typeof EFFECT_OPS)[number];
+
+/** x op y, the margin moving y away from x's side ('>' and '>=': y + margin; '<' and '<=': y − margin). */
+export function compareOp(x: number, op: EffectOp, y: number, margin = 0): boolean {
+  switch (op) {
+    case '>':
+      return x > y + margin;
+    case '>=':
+      return x >= y + margin;
+    case '<':
+      return x < y - margin;
+    case '<=':
+      return x <= y - margin;
+  }
+}
 
 /** The metric key recorded with a run whose run checks were evaluated: 1 observed, 0 not. */
 export const EXPECTED_EFFECT_METRIC = 'expected_effect/observed';
@@ -35,18 +50,18 @@ export const effectCheckSchema = z
     of: z.enum(EFFECT_MEASURES).default('change').meta({
       description: 'What the series is reduced to: initial | final | change (final − initial) | mean | late_mean (mean of the points after the middle step) | min | max.',
     }),
-    op: z.enum(EFFECT_OPS).meta({ description: "'>' or '<'." }),
-    than: z.number().optional().meta({ description: 'Run check: the reduced value must be op this number.' }),
+    op: z.enum(EFFECT_OPS).meta({ description: "'>', '<', '>=' or '<='." }),
+    than: z.number().optional().meta({ description: 'The reduced value (of this run, or the mean over arm’s runs when arm is given) must be op this number.' }),
     arm: armSchema.optional(),
     than_arm: armSchema.optional(),
-    margin: z.number().min(0, 'expected margin ≥ 0').default(0).meta({ description: "Arm check: arm's mean must exceed than_arm's by this much ('>') or fall below it by this much ('<')." }),
+    // Optional rather than defaulted: the editor holds expected_effect as one JSON value and does not fill defaults inside it.
+    margin: z.number().min(0, 'expected margin ≥ 0').optional().meta({ description: "Arm comparison (default 0): arm's mean must exceed than_arm's by this much ('>', '>=') or fall below it by this much ('<', '<=')." }),
   })
   .strict()
   .superRefine((c, ctx) => {
-    const run = c.than !== undefined;
-    const arms = c.arm !== undefined || c.than_arm !== undefined;
-    if (run === arms) ctx.addIssue({ code: 'custom', message: 'give either than (a check on this run) or arm and than_arm (a comparison of two arms of a sweep)' });
-    if (arms && (c.arm === undefined || c.than_arm === undefined)) ctx.addIssue({ code: 'custom', message: 'an arm comparison needs both arm and than_arm' });
+    // than alone: this run; arm + than: one arm's mean against a number; arm + than_arm: two arms.
+    if ((c.than === undefined) === (c.than_arm === undefined)) ctx.addIssue({ code: 'custom', message: 'give either than (a number) or than_arm (another arm of the sweep to compare with)' });
+    if (c.than_arm !== undefined && c.arm === undefined) ctx.addIssue({ code: 'custom', message: 'an arm comparison needs arm as well as than_arm' });
   });
 export type EffectCheck = z.output<typeof effectCheckSchema>;
 
@@ -116,7 +131,8 @@ export interface EffectVerdict {
   checks: CheckResult[];
 }
 
-export const isArmCheck = (c: EffectCheck): boolean => c.than === undefined;
+/** A check about a sweep group (one arm against a number, or two arms), not about one run alone. */
+export const isArmCheck = (c: EffectCheck): boolean => c.arm !== undefined;
 
 const fmt = (v: number) => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : String(Number(v.toPrecision(4))));
 const armText = (a: Record<string, unknown>) => Object.entries(a).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
@@ -133,7 +149,7 @@ export function effectOf(config: Record<string, unknown> | null | undefined): Ex
 export function evaluateRunCheck(c: EffectCheck, series: Record<string, SeriesPoints | undefined>): CheckResult {
   const v = reduceSeries(series[c.metric], c.of);
   if (v === null) return { text: `${c.metric}: no ${c.of} value (metric not logged, or too few points)`, holds: false };
-  const holds = c.op === '>' ? v > c.than! : v < c.than!;
+  const holds = compareOp(v, c.op, c.than!);
   return { text: `${c.metric} ${c.of} = ${fmt(v)} ${c.op} ${fmt(c.than!)}`, holds };
 }
 
@@ -155,7 +171,7 @@ export interface GroupMember {
 const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 export const inArm = (point: Record<string, unknown>, arm: Record<string, unknown>): boolean => Object.entries(arm).every(([k, v]) => k in point && sameValue(point[k], v));
 
-/** One arm check over a group's succeeded runs: mean over each arm's runs (seeds) of the reduced series. */
+/** One arm check over a group's succeeded runs: mean over each arm's runs (seeds) of the reduced series, against a number or the other arm's mean. */
 export function evaluateArmCheck(c: EffectCheck, members: readonly GroupMember[]): CheckResult {
   const armMean = (arm: Record<string, unknown>) => {
     const vals = members.filter((m) => m.status === 'succeeded' && inArm(m.point, arm)).map((m) => reduceSeries(m.series[c.metric], c.of));
@@ -163,13 +179,18 @@ export function evaluateArmCheck(c: EffectCheck, members: readonly GroupMember[]
     return { mean: ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : null, n: ok.length };
   };
   const a = armMean(c.arm!);
+  if (c.than_arm === undefined) {
+    if (a.mean === null) return { text: `${c.metric} ${c.of}: no succeeded run of arm ${armText(c.arm!)} logged it`, holds: false };
+    return { text: `${c.metric} ${c.of}: ${armText(c.arm!)} ${fmt(a.mean)} (n=${a.n}) ${c.op} ${fmt(c.than!)}`, holds: compareOp(a.mean, c.op, c.than!) };
+  }
   const b = armMean(c.than_arm!);
   if (a.mean === null || b.mean === null) {
     const missing = a.mean === null ? armText(c.arm!) : armText(c.than_arm!);
     return { text: `${c.metric} ${c.of}: no succeeded run of arm ${missing} logged it`, holds: false };
   }
-  const holds = c.op === '>' ? a.mean > b.mean + c.margin : a.mean < b.mean - c.margin;
-  const bound = c.margin ? ` ${c.op === '>' ? '+' : '−'} ${fmt(c.margin)}` : '';
+  const margin = c.margin ?? 0;
+  const holds = compareOp(a.mean, c.op, b.mean, margin);
+  const bound = margin ? ` ${c.op.startsWith('>') ? '+' : '−'} ${fmt(margin)}` : '';
   return { text: `${c.metric} ${c.of}: ${armText(c.arm!)} ${fmt(a.mean)} (n=${a.n}) ${c.op} ${armText(c.than_arm!)} ${fmt(b.mean)} (n=${b.n})${bound}`, holds };
 }
 

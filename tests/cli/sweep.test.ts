@@ -87,6 +87,39 @@ describe('benchtop sweep', () => {
     expect(im.stdout.match(/^run \S+$/gm)?.length).toBe(4);
   });
 
+  it('runs a sweep file (name, base, grid) and prints its expected effect; `run` refuses a sweep file', async () => {
+    const home = join(tmp.dir, 'file');
+    mkdirSync(home);
+    const file = join(tmp.dir, 'sweep-file.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: seeds of a tiny eval',
+        'grid:',
+        '  - { path: seed, values: [1, 2] }',
+        'base:',
+        '  kind: eval',
+        '  model: builtin:benchtop-tiny',
+        '  num_examples: 3',
+        '  max_new_tokens: 8',
+        '  tasks: [{ task: majority }]',
+        '  expected_effect:',
+        '    statement: seed 2 beats seed 1 by more than everything',
+        '    checks:',
+        '      - { metric: eval/majority/accuracy, of: final, op: ">", arm: { seed: 2 }, than_arm: { seed: 1 }, margin: 1 }',
+        '',
+      ].join('\n'),
+    );
+    const r = await runCli(home, ['--home', home, 'sweep', file], { realRunner: true });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('sweep seeds of a tiny eval: succeeded (2/2 succeeded)');
+    // Accuracy is in [0, 1], so no seed can beat another by more than 1.
+    expect(r.stdout).toMatch(/^expected effect: not observed — seed 2 beats seed 1 by more than everything \(✗ eval\/majority\/accuracy final: seed=2 \S+ \(n=1\) > seed=1 \S+ \(n=1\) \+ 1\)$/m);
+    const run = await runCli(home, ['--home', home, 'run', file], { realRunner: true });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('is a sweep file (name, base, grid): run it with `benchtop sweep');
+  });
+
   it('explains a random search without ranges, and a malformed range', async () => {
     const home = join(tmp.dir, 'usage');
     mkdirSync(home);

@@ -79,6 +79,7 @@ describe('first start', () => {
     expect(await panel.locator('[data-builtin-missing]').count()).toBe(0);
     expect(await panel.locator('[data-start-preset]').evaluateAll((els) => els.map((e) => e.getAttribute('data-start-preset')))).toEqual([
       'eval-builtin', 'prune-builtin-bi', 'sft-lora-builtin', 'pretrain-tiny-arithmetic',
+      'grpo-accuracy-builtin', 'grpo-failure-prefix-builtin', 'grpo-llds-builtin', 'grpo-thr-builtin', 'value-mislabel-warmup',
     ]);
     expect(await panel.locator('[data-start-preset="eval-builtin"]').textContent()).toContain('Evaluate the built-in model');
     await page.screenshot({ path: join(SCREENSHOTS, 'first-start.png') });

@@ -99,11 +99,27 @@ describe('expected effect: a sweep group', () => {
     expect(evaluateGroupEffect(e, [member(0.5, 1, 0.3, 0.4), member(-0.5, 1, 0.3, 0.53)], true).state).toBe('observed');
     expect(evaluateGroupEffect(e, [member(0.5, 1, 0.3, 0.4), member(-0.5, 1, 0.3, 0.49)], true).state).toBe('not_observed');
   });
+  it("'>=' holds on a tie ('>' does not): both arms at 1.0 accuracy", () => {
+    const ge = expectedEffectSchema.parse({ statement: 'kept', checks: [{ metric: 'acc', of: 'final', op: '>=', arm: { 'thr.p': 0.5 }, than_arm: { 'thr.p': -0.5 } }] });
+    const gt = expectedEffectSchema.parse({ statement: 'raised', checks: [{ metric: 'acc', of: 'final', op: '>', arm: { 'thr.p': 0.5 }, than_arm: { 'thr.p': -0.5 } }] });
+    const tie = [member(0.5, 1, 1, 1), member(-0.5, 1, 1, 1)];
+    expect(evaluateGroupEffect(ge, tie, true).state).toBe('observed');
+    expect(evaluateGroupEffect(gt, tie, true).state).toBe('not_observed');
+    expect(evaluateGroupEffect(ge, [member(0.5, 1, 1, 0.99), member(-0.5, 1, 1, 1)], true).state).toBe('not_observed');
+  });
   it('pending until the group has finished; not observed when an arm has no succeeded run', () => {
     expect(evaluateGroupEffect(effect, [member(0.5, 1, 0.3, 0.4)], false).state).toBe('pending');
     const v = evaluateGroupEffect(effect, [member(0.5, 1, 0.3, 0.4), member(-0.5, 1, 0.3, 0.3, 'failed')], true);
     expect(v.state).toBe('not_observed');
     expect(v.checks[0]!.text).toMatch(/no succeeded run of arm thr.p=-0.5/);
+  });
+  it('one arm against a number (the plain arm’s accuracy falls: mean(−0.1, 0.02) = −0.04 < 0)', () => {
+    const e = expectedEffectSchema.parse({ statement: 'plain falls', checks: [{ metric: 'acc', op: '<', arm: { 'thr.p': -0.5 }, than: 0 }] });
+    expect(evaluateGroupEffect(e, [member(-0.5, 1, 0.4, 0.3), member(-0.5, 2, 0.5, 0.52), member(0.5, 1, 0.3, 0.9)], true).checks[0]).toEqual({
+      text: 'acc change: thr.p=-0.5 -0.04 (n=2) < 0',
+      holds: true,
+    });
+    expect(evaluateGroupEffect(e, [member(-0.5, 1, 0.4, 0.45), member(0.5, 1, 0.3, 0.1)], true).state).toBe('not_observed');
   });
   it('run checks in a group must hold on every succeeded run', () => {
     const e = expectedEffectSchema.parse({ statement: 'every arm learns', checks: [{ metric: 'acc', op: '>', than: 0 }] });
@@ -125,7 +141,9 @@ describe('expected effect: the config field', () => {
     if (!both.ok) expect(both.issues[0]!.path).toMatch(/^expected_effect\.checks\.0/);
     const halfArm = validateRunConfig({ ...base, expected_effect: { statement: 'x', checks: [{ metric: 'reward', op: '>', arm: { 'thr.p': 1 } }] } });
     expect(halfArm.ok).toBe(false);
-    const badOp = validateRunConfig({ ...base, expected_effect: { statement: 'x', checks: [{ metric: 'reward', op: '>=', than: 0 }] } });
+    const noArm = validateRunConfig({ ...base, expected_effect: { statement: 'x', checks: [{ metric: 'reward', op: '>', than_arm: { 'thr.p': 1 } }] } });
+    expect(noArm.ok).toBe(false);
+    const badOp = validateRunConfig({ ...base, expected_effect: { statement: 'x', checks: [{ metric: 'reward', op: '==', than: 0 }] } });
     expect(badOp.ok).toBe(false);
   });
   it('is one JSON value in the editor, which does not create it', () => {

@@ -1,6 +1,7 @@
 /** `benchtop run <config>`: validate, execute in a runner process, follow it to the end. */
 import { preflightRun } from '../../core/preflight';
 import { parseCommandArgs } from '../args';
+import { isSweepFile } from '../../shared/sweepFile';
 import { readConfigFile } from '../configFile';
 import { openCliBackend } from '../home';
 import { applyOverride } from '../overrides';
@@ -25,6 +26,10 @@ export const runCommand: CliCommand = {
       raw = readConfigFile(file);
     } catch (err) {
       ctx.err(`benchtop run: ${(err as Error).message}`);
+      return EXIT.usage;
+    }
+    if (raw && typeof raw === 'object' && !Array.isArray(raw) && isSweepFile(raw as Record<string, unknown>)) {
+      ctx.err(`benchtop run: ${file} is a sweep file (name, base, grid): run it with \`benchtop sweep ${file}\`, or one of its runs with \`benchtop run\` on its base config`);
       return EXIT.usage;
     }
     if (raw && typeof raw === 'object' && !Array.isArray(raw)) {

@@ -3,6 +3,7 @@
  * (grid and/or seeded random search), queue them all, and follow the group to the end.
  */
 import type { SweepSpec } from '../../shared/sweeps';
+import { sweepFileOf } from '../../shared/sweepFile';
 import { parseChoice, parseGrid, parseRange } from '../../shared/sweepText';
 import { parseCommandArgs, intOption } from '../args';
 import { readConfigFile } from '../configFile';
@@ -29,6 +30,7 @@ export const sweepCommand: CliCommand = {
   summary: 'run a config over a grid (and/or a seeded random search) of field values, as one named group',
   usage: [
     'benchtop sweep <config.yaml|config.json> --grid path=v1,v2... [--grid ...] [--name NAME] [--set path=value]... [--json]',
+    '  or a sweep file (name, base: <run config>, grid: [{ path, values }]): benchtop sweep examples/thr-builtin.yaml',
     '  random search: --random N (--range path=min:max[:log][:int] | --choice path=a,b,c)... [--random-seed S]',
     '  e.g. benchtop sweep examples/grpo-builtin.yaml --grid training.learning_rate=1e-5,3e-5 --grid seed=1,2,3',
   ].join('\n'),
@@ -60,13 +62,20 @@ export const sweepCommand: CliCommand = {
       return EXIT.usage;
     }
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-      ctx.err(`benchtop sweep: ${file}: expected a run config (an object with a 'kind' field)`);
+      ctx.err(`benchtop sweep: ${file}: expected a run config (an object with a 'kind' field) or a sweep file (name, base, grid)`);
       return EXIT.usage;
     }
-    const base = raw as Record<string, unknown>;
+    // A sweep file (decision 0038: a preset comparing arms is one YAML) holds the whole spec —
+    // name, base run config, grid — as a group bundle's sweep.json does; --grid adds axes to it.
+    const file_ = sweepFileOf(raw as Record<string, unknown>);
+    if (!file_.ok) {
+      ctx.err(`benchtop sweep: ${file}: ${file_.error}`);
+      return EXIT.usage;
+    }
+    const base = file_.base;
     for (const a of values.set ?? []) applyOverride(base, a);
-    const name = values.name ?? (typeof base.name === 'string' && base.name ? base.name : basename(file, extname(file)));
-    const spec: SweepSpec = { name, base, grid, ...(count !== undefined ? { random: { count, seed, axes } } : {}) };
+    const name = values.name ?? file_.name ?? (typeof base.name === 'string' && base.name ? base.name : basename(file, extname(file)));
+    const spec: SweepSpec = { name, base, grid: [...file_.grid, ...grid], ...(count !== undefined ? { random: { count, seed, axes } } : {}) };
 
     const backend = await openCliBackend(ctx, { execute: true });
     try {

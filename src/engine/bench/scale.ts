@@ -15,9 +15,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parameterCount, parseDecoderConfig } from '../model/config';
 import { initModelFolder } from '../model/folder';
-import { forwardBytes, kvCacheBytes, trainStepBytes } from '../model/memoryEstimate';
+import { forwardBytes, kvCacheBytes, prefillBytes, trainStepBytes } from '../model/memoryEstimate';
 import { tokenizerFromJson } from '../model/tokenizer';
-import { SCALE_LINE_PREFIX, type ScaleOp } from './scaleOps';
+import { GRPO_MICRO_BATCHES, SCALE_LINE_PREFIX, type ScaleOp } from './scaleOps';
 import { byteBpeTokenizerFiles, QWEN25_STYLE, SMOLLM2_STYLE, type ByteBpeStyle } from './scaleTokenizer';
 
 export interface ScaleShape {
@@ -76,13 +76,14 @@ function activationBytes(op: ScaleOp, c: ReturnType<typeof parseDecoderConfig>):
     case 'export':
       return forwardBytes(c, 4, 64, false);
     case 'value':
-      return forwardBytes(c, 16, 128, false);
+      return forwardBytes(c, 16, 128, false, 'logits');
     case 'sft_lora':
     case 'sft_full':
       return trainStepBytes(c, 8, 128);
     case 'grpo_full':
     case 'grpo_lora':
-      return trainStepBytes(c, 64, 128);
+      // 64 completions in GRPO_MICRO_BATCHES micro-batches (scaleOps.ts), or generating all 64
+      return Math.max(trainStepBytes(c, 64 / GRPO_MICRO_BATCHES, 128), prefillBytes(c, 64, 64) + kvCacheBytes(c, 64, 128));
   }
 }
 
@@ -132,6 +133,7 @@ export async function runScaleBench(o: ScaleOptions): Promise<void> {
         bound_gib: Math.round((bound / GIB) * 100) / 100,
         // export holds two models at once (the pruned one and the one read back): no single-model bound
         within_bound: Number.isFinite(peak) && op !== 'export' ? peak <= bound : null,
+        verdict: !Number.isFinite(peak) ? 'no measurement' : op === 'export' ? 'no bound' : peak <= bound ? 'within' : 'over',
         free_gib_after: Math.round((freemem() / GIB) * 10) / 10,
       });
     }

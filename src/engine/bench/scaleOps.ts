@@ -35,6 +35,9 @@ export function peakRssBytes(): number | null {
   }
 }
 
+/** GRPO's 8 × 8 completions are trained in this many micro-batches (one optimizer step, gradients accumulated). */
+export const GRPO_MICRO_BATCHES = 8;
+
 const SESSION = { executionProvider: 'cpu' as const, threads: 0 };
 const TASKS = [{ task: 'arithmetic' }];
 
@@ -94,6 +97,7 @@ function runConfigFor(op: ScaleOp, model: string, out: string): Record<string, u
     case 'grpo_lora':
       return {
         kind: 'grpo', ...common, tasks: TASKS, num_generations: 8, prompts_per_step: 8, max_completion_length: 64,
+        gradient_accumulation_steps: GRPO_MICRO_BATCHES,
         lora: { enabled: op === 'grpo_lora' }, training: { max_steps: 1 }, eval_examples: 1, output_dir: out,
       };
     default:

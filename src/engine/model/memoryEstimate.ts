@@ -12,15 +12,16 @@
  *   trainer     the trainer's own copy of the parameters (full finetuning)
  *   optimizer   gradients and two AdamW moments of the trainable parameters
  *   reference   a frozen copy of the starting policy (GRPO with beta > 0, LoRA excepted)
- *   activations the largest single forward (or forward + backward) the run does: logits over
- *               the vocabulary, per-layer tensors, attention scores, KV caches
+ *   activations the largest single forward (or forward + backward) the run does: per-layer
+ *               tensors, attention scores, KV caches, and the LM head — a few chunk × vocabulary
+ *               tensors where the graph uses the chunked head (scoring, training, GRPO), the
+ *               whole batch × length × vocabulary logits where it outputs them (value features)
  *   runtime     Node, V8 and onnxruntime themselves
  * Per-token byte counts follow the graphs in src/engine/model/decoder.ts and were compared with
- * `npm run bench -- --scale` (2 cores, 24 GiB, shared): 135M eval/value/prune/SFT peaks fall under
- * their estimates; 135M GRPO at 8 × 8 × 64 (estimate 19.9 GiB) passed 14.8 GiB before the kernel
- * stopped it, so the training term is not far off.
+ * `npm run bench -- --scale` (2 cores, 24 GiB, shared; README "Real model shapes on this machine").
  */
 import { defaultConfig, validateRunConfig, type RunConfig } from '../../shared/config';
+import { headChunkRows } from '../onnx/chunkedHead';
 import { parameterCount, type DecoderConfig } from './config';
 
 /** Fields of the model config the estimate reads. */
@@ -83,14 +84,29 @@ const F32 = 4;
 
 const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
 
-/** Bytes of one inference forward over B rows of T tokens (peak inside the graph). */
-export function forwardBytes(m: EstimateModel, B: number, T: number, keepHidden: boolean): number {
+/**
+ * Bytes of the chunked LM head (src/engine/onnx/chunkedHead.ts) over `rows` rows: the forward
+ * holds a chunk's logits, log-softmax, probabilities and one product at once; the backward also
+ * the one-hot targets, the entropy term and the logits' gradient. Plus the [rows, d] hidden
+ * states it reads (and, training, their gradient).
+ */
+export function headBytes(m: EstimateModel, rows: number, backward: boolean): number {
+  const chunk = Math.min(rows, headChunkRows(m.vocab_size));
+  return (backward ? 8 : 4) * chunk * m.vocab_size * F32 + (backward ? 2 : 1) * rows * m.hidden_size * F32;
+}
+
+/**
+ * Bytes of one inference forward over B rows of T tokens (peak inside the graph). `head`:
+ * 'chunked' for per-token log-probs through the chunked head, 'logits' when the graph outputs
+ * the whole [B, T, vocab] logits (and the caller reads them).
+ */
+export function forwardBytes(m: EstimateModel, B: number, T: number, keepHidden: boolean, head: 'chunked' | 'logits' = 'chunked'): number {
   const d = m.hidden_size;
   const H = m.num_attention_heads;
   const f = m.intermediate_size;
   const tokens = B * T;
-  // logits, their log-softmax and one gather-sized temporary
-  const logits = 2 * tokens * m.vocab_size * F32;
+  // the graph's logits plus the copy the session hands to JS, or the chunked head
+  const logits = head === 'logits' ? 2 * tokens * m.vocab_size * F32 : headBytes(m, tokens, false);
   // one layer at a time: residual, norm, q/k/v/o, gate/up/act, attention scores + softmax
   const layer = tokens * (6 * d + 3 * f) * F32 + 2 * B * H * T * T * F32;
   const hidden = keepHidden ? (m.num_hidden_layers + 1) * tokens * d * F32 : 0;
@@ -110,8 +126,8 @@ export function trainStepBytes(m: EstimateModel, B: number, T: number): number {
   const H = m.num_attention_heads;
   const f = m.intermediate_size;
   const tokens = B * T;
-  // logits and their gradient (the log-softmax is recomputed from them)
-  const logits = 2 * tokens * m.vocab_size * F32;
+  // the chunked LM head, forward and its recomputing backward
+  const logits = headBytes(m, tokens, true);
   // per layer: what autodiff keeps for the backward (norm inputs, q/k/v after RoPE, attention
   // output, MLP gate/up/product) plus the attention probabilities
   const perLayer = tokens * (10 * d + 4 * f) * F32 + 2 * B * H * T * T * F32;
@@ -167,10 +183,26 @@ export function estimateRunMemory(model: EstimateModel, run: RunConfig, opts: Es
       actDetail = `calibration forward of 8 rows × ${T} tokens with every layer's hidden states, or eval generation`;
       break;
     }
-    case 'value':
+    case 'value': {
+      act = forwardBytes(model, run.batch_size, prompt, false, 'logits');
+      actDetail = `forward over ${run.batch_size} rows × ${prompt} tokens (with the logits)`;
+      // value with warmup_sft: the finetune's training step comes first and is usually the peak.
+      const w = run.kind === 'value' && run.warmup_sft.enabled ? run.warmup_sft : null;
+      if (w) {
+        const step = trainStepBytes(model, w.training.batch_size, w.seq_len);
+        if (step > act) {
+          act = step;
+          actDetail = `warm-up training step of ${w.training.batch_size} rows × ${w.seq_len} tokens`;
+        }
+        const trainable = w.lora.enabled ? loraParams(model, w.lora.r, w.lora.target_modules) : P;
+        parts.push({ name: 'optimizer', bytes: 3 * trainable * F32, detail: `warm-up: gradients and two AdamW moments of ${(trainable / 1e6).toFixed(2)}M trainable parameters` });
+        if (!w.lora.enabled) parts.push({ name: 'trainer', bytes: W, detail: "the warm-up trainer's own copy of the parameters" });
+      }
+      break;
+    }
     case 'score': {
       act = forwardBytes(model, run.batch_size, prompt, false);
-      actDetail = `forward over ${run.batch_size} rows × ${prompt} tokens (logits and log-softmax)`;
+      actDetail = `forward over ${run.batch_size} rows × ${prompt} tokens (chunked LM head)`;
       break;
     }
     case 'sft': {
@@ -186,7 +218,9 @@ export function estimateRunMemory(model: EstimateModel, run: RunConfig, opts: Es
       const B = run.prompts_per_step * run.num_generations;
       const P0 = run.max_prompt_length > 0 ? run.max_prompt_length : prompt;
       const T = P0 + run.max_completion_length;
-      // The policy step runs one micro-batch at a time (steps_per_generation, TRL semantics).
+      // The policy step and the old-policy / reference scoring run one micro-batch at a time
+      // (steps_per_generation, TRL semantics; PolicyTrainer.scoreChunks); scoring a micro-batch
+      // needs less than training on it.
       const micro = Math.max(1, Math.floor(B / Math.max(1, run.steps_per_generation ?? run.gradient_accumulation_steps)));
       act = Math.max(trainStepBytes(model, micro, T), prefillBytes(model, Math.min(B, 64), P0) + kvCacheBytes(model, Math.min(B, 64), T));
       actDetail = `policy step of ${micro} completions × ${T} tokens per micro-batch (or the generation of ${B})`;

@@ -263,9 +263,9 @@ export const runGrpo: RunExecutor = async (ctx) => {
         if (step % t.log_every === 0) logCompletions(ctx, batch, step + 1, cfg.completions_to_log, (id) => tokenizer.decode([id]));
       }
       // Steps this call takes (training.steps_per_call, decision 0036): within this generation
-      // batch, and cut so that evals, checkpoints and reference syncs fall between calls.
+      // batch, and cut so that evals and checkpoints fall between calls.
       const untilEvery = (every: number) => (every > 0 ? every - (step % every) : Infinity);
-      const k = Math.min(t.steps_per_call, stepsPerBatch - (step % stepsPerBatch), t.max_steps - step, untilEvery(t.eval_every), untilEvery(t.checkpoint_every), untilEvery(refSync ? refSync.every : 0));
+      const k = Math.min(t.steps_per_call, stepsPerBatch - (step % stepsPerBatch), t.max_steps - step, untilEvery(t.eval_every), untilEvery(t.checkpoint_every), untilEvery(refSync?.every ?? 0));
       // which accumulation window of the batch each step trains on
       const partsOf = (s: number) => batch!.micro.slice((s % mini.stepsPerPass) * mini.accumulation, ((s % mini.stepsPerPass) + 1) * mini.accumulation);
       const results = await policy.trainSteps(
@@ -309,8 +309,8 @@ export const runGrpo: RunExecutor = async (ctx) => {
           ctx.metrics(done, { ...window.flush(), learning_rate: r.lr, num_tokens: counters.tokens!, 'perf/session_builds': sessionBuildCount() - buildsAfterFirstStep });
         }
       }
-      // TR-DPO (§1.3): after the step, as TRL's on_step_end; reference log-probs change from the next
-      // generation batch. A call ends on a sync step (untilEvery above), so the policy mixed in is that step's.
+      // TR-DPO (§1.3): after the step, as TRL's on_step_end (calls are cut so a sync step ends one);
+      // reference log-probs change from the next generation batch
       if (refSync && syncDue(policy.step, refSync)) policy.mixReference(refSync.alpha);
       const done = policy.step;
       if (t.eval_every > 0 && done % t.eval_every === 0 && done < t.max_steps) await evalNow(done);

@@ -2,6 +2,7 @@
  * The `value` executor: For-Value data valuation (ALGORITHMS.md §6; metrics and artifacts as
  * docs/dev/VALUE-CONTRACT.md).
  *
+ *   warm-up    optional (warmup_sft): a brief finetune on the train examples as valued (warmup.ts)
  *   features   train examples (train split, a seeded share given wrong answers) and validation
  *              examples (test split), one forward per batch → Φ, Σh, Σδ per example
  *   score      value of every train example against the validation mean of Φ; the train ×
@@ -25,6 +26,7 @@ import { collectVocabulary, ValuationForward, type SampleFeatures } from './feat
 import { cleanPerValProtocol, influenceProtocol, mislabelByClass, mislabelProtocol, rankDescending, selectionProtocol, type InfluenceResult, type MeanStd, type MislabelResult, type SelectionResult } from './protocols';
 import { pairwiseValues, valuesAgainstValidation } from './score';
 import { checkBudget } from './budget';
+import { warmupSft } from './warmup';
 import { VALUE_KEYS, valueTaskKey } from '../../shared/metrics/valueKeys';
 
 /** value-results.json (kind 'value-results'). */
@@ -100,11 +102,18 @@ export const runValue: RunExecutor = async (ctx) => {
       `${vocabulary ? ` (|U| = ${vocabulary.length})` : ''}${cfg.approximate ? ', factorised score' : ''}${cfg.lowest_likelihood_ratio < 1 ? `, lowest_likelihood_ratio ${cfg.lowest_likelihood_ratio}` : ''}`,
   );
 
+  let weights = folder.weights;
+  if (cfg.warmup_sft.enabled) {
+    const tuned = await warmupSft({ ctx, cfg, config, weights, tokenizer, train });
+    if (!tuned) return;
+    weights = tuned;
+  }
+
   // features
   const t0 = performance.now();
   const total = train.length + val.length;
   ctx.progress(0, total, 'features');
-  const forward = await ValuationForward.open(config, folder.weights, tokenizer.padId ?? config.pad_token_id ?? tokenizer.eosId ?? 0, sessionSettingsOf(ctx));
+  const forward = await ValuationForward.open(config, weights, tokenizer.padId ?? config.pad_token_id ?? tokenizer.eosId ?? 0, sessionSettingsOf(ctx));
   let trainF: SampleFeatures[] | null;
   let valF: SampleFeatures[] | null = null;
   try {

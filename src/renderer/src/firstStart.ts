@@ -18,6 +18,12 @@ const EXAMPLES: { presetId: string; title: string }[] = [
   { presetId: 'prune-builtin-bi', title: 'Prune a layer of the built-in model' },
   { presetId: 'sft-lora-builtin', title: 'LoRA finetune of the built-in model' },
   { presetId: 'pretrain-tiny-arithmetic', title: 'Pretrain a tiny model' },
+  // Issue 12's RLVR presets: each states its expected effect and checks it at the end (decision 0038).
+  { presetId: 'grpo-accuracy-builtin', title: 'RLVR (a): does GRPO raise accuracy?' },
+  { presetId: 'grpo-failure-prefix-builtin', title: 'RLVR (b): failure-prefix conditioning' },
+  { presetId: 'grpo-llds-builtin', title: 'RLVR (c): LLDS against likelihood decay' },
+  { presetId: 'grpo-thr-builtin', title: 'RLVR (d): THR p > 0 vs p < 0' },
+  { presetId: 'value-mislabel-warmup', title: 'Valuation (e): For-Value flags label noise after a brief SFT' },
 ];
 
 export function startExamples(presets: readonly ConfigPreset[] = PRESETS): StartExample[] {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { promptFormatFields } from './promptFormat';
-import { commonFields } from './common';
+import { commonFields, trainingSchema } from './common';
 import { taskRefSchema } from './taskRefs';
+import { loraSchema } from './sft';
 
 /**
  * The `value` run kind: For-Value forward-only data valuation (ALGORITHMS.md §6; contract in
@@ -53,6 +54,22 @@ export const valueValSchema = z
   })
   .strict();
 
+/**
+ * §6.3 (c): "if the base model is weak in the domain, first do a brief LoRA SFT on the available
+ * data (the 'unconstrained' condition), then score". The values are then those of the finetuned
+ * model: trained on exactly the train examples being valued (mislabeled ones with their wrong
+ * answers), completion-only loss, through the sft kind's training loop (docs/decisions/0040).
+ */
+export const valueWarmupSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    lora: loraSchema.default(() => loraSchema.parse({})),
+    training: trainingSchema.default(() => trainingSchema.parse({ max_steps: 100, learning_rate: 2e-3, batch_size: 16, log_every: 10 })),
+    seq_len: z.number().int('expected a whole number').min(8, 'expected a sequence length ≥ 8').max(8192).default(128),
+  })
+  .strict();
+export type ValueWarmupConfig = z.infer<typeof valueWarmupSchema>;
+
 export const valueConfigSchema = z
   .object({
     kind: z.literal('value'),
@@ -80,6 +97,8 @@ export const valueConfigSchema = z
     save_pairwise: z.boolean().default(false),
     /** Sequences per forward pass. */
     batch_size: z.number().int('expected a whole number').positive('expected a batch size > 0').max(4096).default(16),
+    /** Finetune on the (noisy) train examples before valuing them (§6.3 (c)); off = value the model as it is. */
+    warmup_sft: valueWarmupSchema.default(() => valueWarmupSchema.parse({})),
   })
   .strict()
   .superRefine((c, ctx) => {

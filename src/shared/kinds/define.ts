@@ -16,6 +16,8 @@ export interface KindPreset<K extends string = string> {
   title: string;
   description: string;
   config: Record<string, unknown>;
+  /** A preset that compares arms (decision 0038): the editor opens its Sweep section with this name and grid. */
+  sweep?: { name: string; grid: { path: string; values: (string | number | boolean | null)[] }[] };
 }
 
 /** A chart a kind draws from its series: shown by its results view and written to its bundles as SVG. */

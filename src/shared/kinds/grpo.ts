@@ -2,6 +2,7 @@ import { grpoConfigSchema } from '../config/grpo';
 import { BUILTIN_MODEL_REF } from '../config/builtinModel';
 import { isBreakdownKey } from '../metrics/evalKeys';
 import { defineRunKind, taskNames } from './define';
+import { RLVR_PRESETS } from './rlvrPresets';
 
 export const grpoKind = defineRunKind({
   kind: 'grpo',
@@ -39,5 +40,6 @@ export const grpoKind = defineRunKind({
         completions_to_log: 16,
       },
     },
+    ...RLVR_PRESETS,
   ],
 });

@@ -4,7 +4,47 @@ import { isValueResultKey } from '../metrics/valueKeys';
 import { isBreakdownKey } from '../metrics/evalKeys';
 import { perTaskAucs } from '../charts/valueResults';
 import { taskAucOption } from '../charts/valueCharts';
-import { defineRunKind, taskNames } from './define';
+import { defineRunKind, taskNames, type KindPreset } from './define';
+
+/**
+ * Issue 12 preset (e): For-Value under the paper's condition — the model first finetuned briefly
+ * (LoRA) on the noisy train set, then each train example valued against clean held-out ones —
+ * with its expected effect (mislabel AUC ≥ 0.9) checked from the run's own metrics (decision
+ * 0038). Two tasks with fixed one-token answers (yes/no, 0/1), so a wrong answer is a flipped
+ * label; 40% noise as in the paper's mislabel experiments. examples/value-mislabel.yaml is the
+ * same config; what it measures on the built-in model: decision 0040.
+ */
+export const VALUE_MISLABEL_WARMUP_PRESET: KindPreset<'value'> = {
+  id: 'value-mislabel-warmup',
+  kind: 'value',
+  title: 'For-Value mislabel detection after a brief LoRA finetune (paper condition)',
+  description:
+    'Preset (e): 200 examples of two yes/no-style tasks, 40% given the wrong label; a 100-step LoRA finetune on them, then For-Value against 100 clean held-out ones. Expected: mislabel AUC ≥ 0.9 (checked at the end).',
+  config: {
+    kind: 'value',
+    name: 'preset (e): for-value flags label noise after a brief lora sft',
+    seed: 1,
+    tags: ['builtin', 'valuation', 'preset'],
+    model: BUILTIN_MODEL_REF,
+    train: { tasks: [{ task: 'brackets_classify' }, { task: 'majority' }], num_examples: 200 },
+    val: { num_examples: 100 },
+    mislabel_ratio: 0.4,
+    mislabel_seed: 0,
+    method: 'total_unique',
+    protocols: ['influence', 'mislabel', 'selection'],
+    select_ratio: 0.1,
+    warmup_sft: {
+      enabled: true,
+      lora: { enabled: true, r: 8, alpha: 16, target_modules: ['q', 'k', 'v', 'o'] },
+      training: { max_steps: 100, batch_size: 16, learning_rate: 0.002, log_every: 10 },
+      seq_len: 64,
+    },
+    expected_effect: {
+      statement: 'For-Value flags the injected label noise: low value ⇒ mislabeled with AUC ≥ 0.9, after a brief LoRA SFT on the noisy set',
+      checks: [{ metric: 'value/auc_mislabel', of: 'final', op: '>=', than: 0.9 }],
+    },
+  },
+};
 
 export const valueKind = defineRunKind({
   kind: 'value',
@@ -41,5 +81,6 @@ export const valueKind = defineRunKind({
         select_ratio: 0.1,
       },
     },
+    VALUE_MISLABEL_WARMUP_PRESET,
   ],
 });

@@ -86,6 +86,18 @@ describe('value config', () => {
     expect(q).toMatchObject({ model: 'builtin:benchtop-tiny', train: { tasks: defaultRefs, num_examples: 200 }, val: { num_examples: 50 }, mislabel_ratio: 0.2 });
   });
 
+  it('preset (e) and examples/value-mislabel.yaml are valid and agree, warm-up and expected effect included', () => {
+    const p = PRESETS.find((x) => x.id === 'value-mislabel-warmup')!;
+    const fromPreset = validateRunConfig(p.config);
+    const file = resolve(import.meta.dirname, '..', '..', '..', 'examples', 'value-mislabel.yaml');
+    const fromYaml = validateRunConfig(parse(readFileSync(file, 'utf8')));
+    expect(fromPreset.ok && fromYaml.ok, JSON.stringify([fromPreset, fromYaml])).toBe(true);
+    if (!fromPreset.ok || !fromYaml.ok) return;
+    expect(fromYaml.config).toEqual(fromPreset.config);
+    expect(fromPreset.config).toMatchObject({ model: 'builtin:benchtop-tiny', mislabel_ratio: 0.4, warmup_sft: { enabled: true, lora: { enabled: true } } });
+    expect((fromPreset.config as { expected_effect?: { checks: unknown[] } }).expected_effect?.checks).toEqual([{ metric: 'value/auc_mislabel', of: 'final', op: '>=', than: 0.9 }]);
+  });
+
   it('memory limits refuse a config before anything slow, naming the field to change', () => {
     const cfg = (extra: Record<string, unknown>) => {
       const v = validateRunConfig(value(extra));

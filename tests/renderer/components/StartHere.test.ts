@@ -55,6 +55,11 @@ describe('Start here (empty run history)', () => {
       ['prune-builtin-bi', 'Prune a layer of the built-in model'],
       ['sft-lora-builtin', 'LoRA finetune of the built-in model'],
       ['pretrain-tiny-arithmetic', 'Pretrain a tiny model'],
+      ['grpo-accuracy-builtin', 'RLVR (a): does GRPO raise accuracy?'],
+      ['grpo-failure-prefix-builtin', 'RLVR (b): failure-prefix conditioning'],
+      ['grpo-llds-builtin', 'RLVR (c): LLDS against likelihood decay'],
+      ['grpo-thr-builtin', 'RLVR (d): THR p > 0 vs p < 0'],
+      ['value-mislabel-warmup', 'Valuation (e): For-Value flags label noise after a brief SFT'],
     ]);
     expect(links[0].attributes('href')).toContain('/new/eval?preset=eval-builtin');
     expect(panel.find('.start-needs').exists()).toBe(false);
@@ -71,11 +76,28 @@ describe('Start here (empty run history)', () => {
     w.unmount();
   });
 
+  it('a preset that compares arms opens the editor with its Sweep section filled in (decision 0038)', async () => {
+    backend([BUILTIN]);
+    const { w, router } = await mountApp('/runs');
+    await w.find('[data-start-preset="grpo-thr-builtin"]').trigger('click');
+    await vi.waitFor(() => expect(w.find('[data-page="new-run"]').exists()).toBe(true), { timeout: 10_000 });
+    await flushPromises();
+    expect(router.currentRoute.value.fullPath).toBe('/new/grpo?preset=grpo-thr-builtin');
+    const section = w.find('[data-sweep-section]');
+    expect((section.element as HTMLDetailsElement).open).toBe(true);
+    const rows = section.findAll('[data-sweep-row]').map((r) => r.findAll('input').map((i) => (i.element as HTMLInputElement).value));
+    expect(rows.map((r) => r.filter((v) => v !== ''))).toEqual([
+      ['thr.p', '0.5, -0.5'],
+      ['seed', '1, 2'],
+    ]);
+    w.unmount();
+  });
+
   it('says plainly when the built-in model folder is missing or broken', async () => {
     backend([]);
     let { w } = await mountApp('/runs');
     expect(w.find('[data-builtin-missing]').text()).toContain('resources/models/benchtop-tiny/config.json is missing');
-    expect(w.findAll('.start-needs')).toHaveLength(3);
+    expect(w.findAll('.start-needs')).toHaveLength(8);
     w.unmount();
 
     backend([{ ...BUILTIN, parameters: null, info: { problem: '/app/resources/models/benchtop-tiny/config.json: not valid JSON' } }]);

@@ -129,5 +129,10 @@ export const DOC_MISSING: Record<string, string[]> = {
     select_ratio: 'selection: the top share of train examples by value.',
     save_pairwise: 'Also write the train × validation value matrix (pairwise.json).',
     batch_size: 'Sequences per forward pass.',
+    warmup_sft: 'Finetune the model briefly on the train examples (mislabeled ones with their wrong answers) before valuing them: the paper’s condition that the model has fit the data it values (ALGORITHMS.md §6.3 (c)).',
+    'warmup_sft.enabled': 'Run the finetune first; off = value the model as it is.',
+    'warmup_sft.lora': 'LoRA adapters (on by default, as in the paper) or a full finetune.',
+    'warmup_sft.training': 'Optimizer and loop settings of the finetune (HF TrainingArguments names); the train examples are drawn in seeded epochs.',
+    'warmup_sft.seq_len': 'Tokens per training row (longer examples are skipped).',
   }),
 };

@@ -29,7 +29,7 @@ export function sweepablePaths(config: unknown, prefix = ''): string[] {
   const out: string[] = [];
   for (const [k, v] of entries) {
     const p = prefix ? `${prefix}.${k}` : k;
-    if (p === 'kind' || p === 'name' || p === 'notes' || p === 'tags') continue;
+    if (p === 'kind' || p === 'name' || p === 'notes' || p === 'tags' || p === 'expected_effect') continue;
     if (v !== null && typeof v === 'object') out.push(...sweepablePaths(v, p));
     else out.push(p);
   }
