@@ -55,9 +55,10 @@ export interface FailurePrefixSpec {
 
 export interface ConditionedPrompt {
   /**
-   * The original problem with `prompt` = original prompt + prefix text (as shown in samples); the
-   * sampler is asked `originalPrompt` with `prefixText` as the answer's start (encodePrompt's
-   * responsePrefix).
+   * The original problem, unchanged: verifiers may read the problem from its prompt (brackets
+   * closes `example.prompt`), so the reward must see the prompt without the prefix — the prefix is
+   * part of the answer (decision 0044). The sampler is asked `originalPrompt` with `prefixText` as
+   * the answer's start (encodePrompt's responsePrefix); samples show originalPrompt + prefixText.
    */
   example: Example;
   originalPrompt: string;
@@ -120,7 +121,7 @@ export async function buildFailurePrefixPrompts(
       const cands = prefixCuts(f.tokens.length, spec.prefixFractions).map((k) => {
         const prefixText = sampler.decode(f.tokens.slice(0, k));
         return {
-          example: { ...problem, prompt: problem.prompt + prefixText },
+          example: problem,
           originalPrompt: problem.prompt,
           prefixText,
           prefixTokens: k,

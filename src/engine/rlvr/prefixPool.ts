@@ -36,7 +36,7 @@ export function conditionedItems(
   let tooLong = 0;
   for (const p of prompts) {
     const ids = encodePrompt(p.originalPrompt, p.prefixText);
-    if (ids.length <= maxPromptTokens) items.push({ example: p.example, ids, ...(rewardWithPrefix ? { rewardPrefix: p.prefixText } : {}) });
+    if (ids.length <= maxPromptTokens) items.push({ example: p.example, ids, shownPrompt: p.originalPrompt + p.prefixText, ...(rewardWithPrefix ? { rewardPrefix: p.prefixText } : {}) });
     else tooLong++;
   }
   return { items, tooLong };

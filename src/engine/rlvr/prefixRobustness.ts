@@ -22,7 +22,7 @@ export type PrefixKind = 'misleading' | 'correct';
 
 export interface RobustnessPrompt {
   kind: PrefixKind;
-  /** The held-out problem with prompt = its prompt + prefix text (as shown). */
+  /** The held-out problem, unchanged (verifiers may read the problem from its prompt; the prefix is part of the answer). */
   example: Example;
   /** The problem's own prompt: the sampler continues it with prefixText as the answer's start. */
   originalPrompt: string;
@@ -48,7 +48,7 @@ export async function buildRobustnessSet(problems: readonly Example[], sampler: 
       const cut = r ? prefixCuts(r.tokens.length, [spec.prefixFraction])[0] : undefined;
       if (!r || cut === undefined) continue;
       const prefixText = sampler.decode(r.tokens.slice(0, cut));
-      out.push({ kind, example: { ...problem, prompt: problem.prompt + prefixText }, originalPrompt: problem.prompt, prefixText });
+      out.push({ kind, example: problem, originalPrompt: problem.prompt, prefixText });
     }
   });
   return out;

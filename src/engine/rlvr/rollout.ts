@@ -22,6 +22,8 @@ export interface PromptItem {
   ids: number[];
   /** Text the verifier sees before the completion (failure-prefix conditioning with reward_text prefix_and_continuation, §3); default none. */
   rewardPrefix?: string;
+  /** The prompt as sample rows show it (a conditioned prompt: original prompt + prefix); default example.prompt. */
+  shownPrompt?: string;
 }
 
 export interface Completion {

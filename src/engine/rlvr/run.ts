@@ -37,15 +37,13 @@ import { clipExtremes, MetricWindow, policyMonitorMetrics, rolloutMetrics } from
 import { POLICY_OUTPUTS, type PolicyLossSpec } from './policyLoss';
 import { PolicyTrainer, scalarOf } from './policyTrainer';
 import { PrefixPool } from './prefixPool';
+import { poolBuildNotice, rowShape } from './rowShape';
 import { lmHeadOf, thrNotice, ThrHistogramLog } from './thrRun';
 import { rowThr, thrMetrics } from './thr';
 import { rewardFunctionMetrics } from './rewardFunctions';
 import { PrefixRobustnessEval } from './prefixEvalRun';
 import { completionTokenData } from './sampleTokens';
 import { readReference, syncDue, writeReference } from './referenceSync';
-
-/** Prompts drawn to measure the longest prompt when max_prompt_length is 0. */
-const PROMPT_PROBE = 256;
 
 /** The loss head's settings from the config (epsilon_high defaults to epsilon, as TRL). */
 export function lossSpecOf(cfg: GrpoConfig): PolicyLossSpec {
@@ -69,28 +67,6 @@ function optimizerOf(t: GrpoConfig['training']): OptimizerSettings {
 
 function scheduleOf(t: GrpoConfig['training']): ScheduleSpec {
   return { schedule: t.lr_scheduler_type, learningRate: t.learning_rate, warmupSteps: t.warmup_steps, maxSteps: t.max_steps };
-}
-
-/**
- * The longest prompt the rows must hold and the row length: max_prompt_length, or the longest
- * of PROMPT_PROBE prompts drawn from a separate stream (the run's own stream is not advanced),
- * capped so prompt + completion fits the model's positions.
- */
-function rowShape(cfg: GrpoConfig, tasks: MixtureEntry[], encode: (t: string) => number[], limit: number, where: string, log: RunContext['log']): { maxPrompt: number; seqLen: number } {
-  const C = cfg.max_completion_length;
-  if (C >= limit) throw new Error(`max_completion_length: expected fewer than the model's ${limit} positions (${where}), got ${C}`);
-  let maxPrompt = cfg.max_prompt_length;
-  if (maxPrompt === 0) {
-    const probe = new MixtureStream(tasks, cfg.seed + 1);
-    for (let i = 0; i < PROMPT_PROBE; i++) maxPrompt = Math.max(maxPrompt, encode(probe.next().prompt).length);
-    if (maxPrompt + C > limit) {
-      log('warn', `prompts reach ${maxPrompt} tokens; with max_completion_length ${C} only prompts up to ${limit - C} tokens fit the model's ${limit} positions, longer ones are skipped`);
-      maxPrompt = limit - C;
-    }
-  } else if (maxPrompt + C > limit) {
-    throw new Error(`max_prompt_length + max_completion_length: expected at most the model's ${limit} positions (${where}), got ${maxPrompt} + ${C}`);
-  }
-  return { maxPrompt, seqLen: maxPrompt + C };
 }
 
 export { lldsWarnings } from './runWarnings';
@@ -245,8 +221,7 @@ export const runGrpo: RunExecutor = async (ctx) => {
           if (pool.due(step)) {
             const m = await pool.build(step, stream, sampler, poolSampling, decodeText);
             window.add(m);
-            if (pool.size === 0) ctx.log('warn', `failure_prefix: none of ${cfg.failure_prefix.problems} problems is saturated (solve rate ≥ ${cfg.failure_prefix.saturation_threshold} and < 1); training on the plain prompts until the next refresh`);
-            else ctx.log('info', `failure_prefix: ${m['failure_prefix/saturated_problems']} saturated problems, ${pool.size} conditioned prompts`);
+            for (const n of poolBuildNotice(m, pool.size, cfg, maxPrompt)) ctx.log(n.level, n.message);
           }
           drawn = pool.draw(cfg.prompts_per_step) ?? undefined;
         }
@@ -362,12 +337,13 @@ function conditionedMetrics(b: GenerationBatch, conditioned: boolean): Record<st
  */
 function logCompletions(ctx: RunContext, b: GenerationBatch, step: number, n: number, tokenText: (id: number) => string): void {
   b.completions.slice(0, n).forEach((c, i) => {
-    const ex = b.prompts[c.group]!.example;
+    const item = b.prompts[c.group]!;
+    const ex = item.example;
     const tokens = completionTokenData(b, i, tokenText);
     const thr = b.thr ? { thr: rowThr(b.thr.values, b.rows.mask, i, b.rows.seqLen), thr_tokens: tokens.token_text } : {};
     ctx.sample({
       step,
-      prompt: ex.prompt,
+      prompt: item.shownPrompt ?? ex.prompt,
       completion: c.text,
       reward: Number.isFinite(c.reward) ? c.reward : null,
       extra: { task: ex.task, id: ex.id, group: c.group, advantage: b.advantages[i]!, correct: c.correct, truncated: c.truncated, tokens: c.tokens.length, answer: ex.answer, errorClass: c.errorClass, ...tokens, ...thr },

@@ -108,7 +108,7 @@ export const grpoConfigSchema = z
     num_generations: z.number().int('expected a whole number').min(2, 'expected num_generations ≥ 2 (GRPO compares completions within a group)').max(1024).default(8),
     /** Prompts per optimizer step; the batch is prompts_per_step × num_generations completions. */
     prompts_per_step: z.number().int('expected a whole number').positive('expected ≥ 1 prompt per step').max(4096).default(8),
-    /** Longest prompt in tokens (longer ones are skipped); 0 = the longest of a sample of the tasks' prompts. */
+    /** Longest prompt in tokens (longer ones are skipped); 0 = the longest of a sample of the tasks' prompts (+ room for a failure prefix when conditioning is on). */
     max_prompt_length: z.number().int('expected a whole number').min(0, 'expected ≥ 0 (0 = automatic)').max(32768).default(0),
     /** TRL's default is 512; the built-in model has 256 positions. */
     max_completion_length: z.number().int('expected a whole number').positive('expected ≥ 1 token').max(32768).default(64),

@@ -57,10 +57,12 @@ describe('buildFailurePrefixPrompts', () => {
     const { prompts, stats } = await buildFailurePrefixPrompts(problems, fakeSampler(calls), isCorrect, spec, 3);
     expect(calls[0]).toEqual({ prompts: ['A:', 'B:', 'C:', 'D:'], n: 8 });
     expect(calls[1]).toEqual({ prompts: ['A:ab', 'A:abcde', 'A:abcdefg', 'D:p', 'D:pq', 'D:pqr'], n: 8 });
-    expect(prompts.map((p) => [p.example.id, p.example.prompt, p.prefixText, p.prefixTokens, p.probeAccuracy])).toEqual([
+    expect(prompts.map((p) => [p.example.id, p.originalPrompt + p.prefixText, p.prefixText, p.prefixTokens, p.probeAccuracy])).toEqual([
       ['fake:A', 'A:abcde', 'abcde', 5, 0.5],
       ['fake:D', 'D:p', 'p', 1, 0.75],
     ]);
+    // the example is the problem itself: a verifier that reads the prompt must not see the prefix in it
+    expect(prompts.map((p) => p.example)).toEqual([problems[0], problems[3]]);
     expect(prompts[0]!.originalPrompt).toBe('A:');
     expect(prompts[0]!.example.answer).toBe('=1');
     expect(stats).toEqual({ problems: 4, saturated: 2, solvedAll: 1, failures: 2, prompts: 2, meanPrefixTokens: 3, meanPrefixFraction: (5 / 10 + 1 / 5) / 2, meanProbeAccuracy: 0.625 });
@@ -73,7 +75,7 @@ describe('buildFailurePrefixPrompts', () => {
     const calls: { prompts: string[]; n: number }[] = [];
     const { prompts, stats } = await buildFailurePrefixPrompts(problems, fakeSampler(calls), isCorrect, { ...spec, probeSamples: 0, failuresPerProblem: 2 }, 3);
     expect(calls).toHaveLength(1);
-    expect(prompts.map((p) => p.example.prompt)).toEqual(['A:ab', 'A:abcde', 'A:abcdefg', 'D:p', 'D:pq', 'D:pqr', 'D:u', 'D:uvw', 'D:uvwx']);
+    expect(prompts.map((p) => p.originalPrompt + p.prefixText)).toEqual(['A:ab', 'A:abcde', 'A:abcdefg', 'D:p', 'D:pq', 'D:pqr', 'D:u', 'D:uvw', 'D:uvwx']);
     expect(prompts.every((p) => p.probeAccuracy === null)).toBe(true);
     expect(stats.failures).toBe(3);
     expect(stats.meanPrefixTokens).toBeCloseTo((2 + 5 + 7 + 1 + 2 + 3 + 1 + 3 + 4) / 9, 12);

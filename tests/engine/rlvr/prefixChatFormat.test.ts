@@ -20,7 +20,7 @@ import { writeTokenizerFolder } from '../model/tokenizerStyles';
 const SHAPE = { hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, intermediate_size: 64, max_position_embeddings: 128 };
 const PROMPT = 'What is 2+3?';
 const PREFIX = 'The sum is';
-const example: Example = { id: 'arith:1', task: 'arithmetic', prompt: PROMPT + PREFIX, answer: '5', metadata: {} };
+const example: Example = { id: 'arith:1', task: 'arithmetic', prompt: PROMPT, answer: '5', metadata: {} };
 const conditioned: ConditionedPrompt = { example, originalPrompt: PROMPT, prefixText: PREFIX, prefixTokens: 3, prefixFraction: 0.5, probeAccuracy: null };
 
 const root = tempDir('benchtop-prefix-chat-');
@@ -62,6 +62,8 @@ describe('failure-prefix prompts and the prompt format', () => {
     expect(items[0]!.ids).toEqual(tok.encodePrompt(PROMPT + PREFIX));
     expect(items[0]!.ids).toEqual(tok.encode(PROMPT + PREFIX)); // the Qwen style has no BOS
     expect(items[0]!.rewardPrefix).toBe(PREFIX);
+    expect(items[0]!.shownPrompt).toBe(PROMPT + PREFIX);
+    expect(items[0]!.example.prompt).toBe(PROMPT);
   });
 
   it('the probe / eval sampler continues from the assistant opening + prefix (chat)', async () => {

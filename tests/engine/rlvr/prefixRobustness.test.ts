@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PrefixSampler } from '../../../src/engine/rlvr/failurePrefix';
 import { buildRobustnessSet, evaluateRobustness, robustnessSetMetrics } from '../../../src/engine/rlvr/prefixRobustness';
-import type { Example } from '../../../src/engine/tasks';
+import { getTask, type Example } from '../../../src/engine/tasks';
+import { verifierCorrectness } from '../../../src/engine/rlvr/failurePrefix';
 
 const ex = (name: string, task = 'fake'): Example => ({ id: `fake:${name}`, task, prompt: `${name}:`, answer: '=1', metadata: {} });
 // P: wrong "abcdef" then right "xy=1"; Q: all right ("q=1" then "qqqq=1"); R: all wrong, first "z" (1 token: no cut)
@@ -28,10 +29,10 @@ describe('failure-prefix robustness set and evals', () => {
     const set = await buildRobustnessSet([ex('P'), ex('Q'), ex('R', 'other')], sampler((p) => table[p]!), isCorrect, { samplesPerProblem: 3, prefixFraction: 0.5, rewardWithPrefix: false }, 1);
     // P misleading "abcdef" → 3 tokens "abc"; P correct "s=1" → floor(1.5) = 1 → "s"; Q correct "q=1" → "q";
     // R misleading "z" has 1 token → no cut, R's next wrong one is not used (first only)
-    expect(set.map((s) => [s.kind, s.example.prompt, s.prefixText])).toEqual([
-      ['misleading', 'P:abc', 'abc'],
-      ['correct', 'P:s', 's'],
-      ['correct', 'Q:q', 'q'],
+    expect(set.map((s) => [s.kind, s.originalPrompt + s.prefixText, s.prefixText, s.example.prompt])).toEqual([
+      ['misleading', 'P:abc', 'abc', 'P:'],
+      ['correct', 'P:s', 's', 'P:'],
+      ['correct', 'Q:q', 'q', 'Q:'],
     ]);
     expect(robustnessSetMetrics(set)).toEqual({ 'prefix_eval/misleading_prompts': 1, 'prefix_eval/correct_prompts': 2 });
   });
@@ -39,7 +40,7 @@ describe('failure-prefix robustness set and evals', () => {
   it('accuracy per task and kind from greedy continuations; prefix + continuation when asked', async () => {
     const set = await buildRobustnessSet([ex('P'), ex('Q')], sampler((p) => table[p]!), isCorrect, { samplesPerProblem: 3, prefixFraction: 0.7, rewardWithPrefix: false }, 1);
     // f 0.7: P wrong "abcdef" → 4 "abcd"; P right "s=1" → 2 "s="; Q right "q=1" → 2 "q="
-    expect(set.map((s) => s.example.prompt)).toEqual(['P:abcd', 'P:s=', 'Q:q=']);
+    expect(set.map((s) => s.originalPrompt + s.prefixText)).toEqual(['P:abcd', 'P:s=', 'Q:q=']);
     const greedy = sampler((p, n) => {
       expect(n).toBe(1);
       return [greedyText[p] ?? 'nope'];
@@ -51,5 +52,16 @@ describe('failure-prefix robustness set and evals', () => {
     const recovering = sampler((p) => [p === 'P:abcd' ? 'xx=1' : 'no']);
     expect((await evaluateRobustness(set, recovering, isCorrect, false, 2))['eval/fake/misleading_prefix_accuracy']).toBe(1);
     expect(await evaluateRobustness([], greedy, isCorrect, false, 2)).toEqual({});
+  });
+
+  it('brackets: the verifier reads the problem from its prompt, so a prefix must not be appended to it', async () => {
+    const problem: Example = { id: 'b:1', task: 'brackets', prompt: '([{=', answer: '}])', metadata: {} };
+    expect(getTask('brackets').verify(problem, '}])').correct).toBe(true); // the task's own check
+    // sampled: wrong "})]" (cut after 1 → "}") and right "}])" (cut after 1 → "}")
+    const set = await buildRobustnessSet([problem], sampler(() => ['})]', '}])']), verifierCorrectness, { samplesPerProblem: 2, prefixFraction: 0.5, rewardWithPrefix: true }, 1);
+    expect(set.map((s) => [s.kind, s.prefixText, s.example.prompt])).toEqual([['misleading', '}', '([{='], ['correct', '}', '([{=']]);
+    // greedy continues "}" with "])": prefix + continuation "}])" closes "([{" — right for both prompts
+    const greedy = sampler((p) => [p === '([{=}' ? '])' : 'no']);
+    expect(await evaluateRobustness(set, greedy, verifierCorrectness, true, 2)).toEqual({ 'eval/brackets/misleading_prefix_accuracy': 1, 'eval/brackets/correct_prefix_accuracy': 1 });
   });
 });

@@ -68,7 +68,7 @@ export const DOC_MISSING: Record<string, string[]> = {
     tasks: "Prompts come from the tasks' train split, rewards from each task's verifier (ALGORITHMS.md §1).",
     num_generations: 'G: completions sampled per prompt, compared within their group (TRL GRPOConfig.num_generations).',
     prompts_per_step: 'Prompts per optimizer step; the batch is prompts_per_step × num_generations completions.',
-    max_prompt_length: 'Longest prompt in tokens (longer ones are skipped); 0 = the longest of a sample of the prompts (max_prompt_length).',
+    max_prompt_length: 'Longest prompt in tokens (longer ones are skipped); 0 = the longest of a sample of the prompts, plus room for the longest failure prefix when failure_prefix is on (max_prompt_length).',
     max_completion_length: 'Longest completion in tokens (TRL default 512; the built-in model has 256 positions).',
     temperature: 'Sampling temperature; training log-probs use the same temperature-scaled logits (§1.1).',
     top_p: 'Nucleus sampling during rollouts (top_p).',
