@@ -94,7 +94,6 @@ export const RLVR_PRESETS: KindPreset<'grpo'>[] = [
       "num_generations": 8,
       "prompts_per_step": 8,
       "max_completion_length": 48,
-      "max_prompt_length": 64,
       "temperature": 1.0,
       "beta": 0.0,
       "loss_type": "dapo",
