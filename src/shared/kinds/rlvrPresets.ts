@@ -68,7 +68,7 @@ export const RLVR_PRESETS: KindPreset<'grpo'>[] = [
     "id": "grpo-failure-prefix-builtin",
     "kind": "grpo",
     "title": "RLVR preset (b): failure-prefix conditioning",
-    "description": "A sweep of two runs (off / on) on a saturated set (2–3 digit addition): does conditioning on prefixes of the model’s own failures lower the share of groups with no learning signal? Start it from the Sweep section.",
+    "description": "A sweep of two runs (off / on) on a saturated set (brackets, 97%): does conditioning on prefixes of the model’s own failures lower the share of groups with no learning signal? Start it from the Sweep section.",
     "config": {
       "kind": "grpo",
       "name": "preset (b): failure-prefix conditioning",
@@ -81,51 +81,49 @@ export const RLVR_PRESETS: KindPreset<'grpo'>[] = [
       "model": "builtin:benchtop-tiny",
       "tasks": [
         {
-          "task": "arithmetic",
+          "task": "brackets",
           "options": {
-            "min_digits": 2,
-            "max_digits": 3,
-            "ood_digits": 0,
-            "pad_operands": true,
-            "scratchpad": "columns"
+            "max_pairs": 5
           }
         }
       ],
       "num_generations": 8,
       "prompts_per_step": 8,
-      "max_completion_length": 48,
-      "max_prompt_length": 64,
+      "max_completion_length": 16,
       "temperature": 1.0,
       "beta": 0.0,
       "loss_type": "dapo",
       "scale_rewards": "group",
       "failure_prefix": {
         "enabled": false,
-        "problems": 64,
-        "samples_per_problem": 32,
+        "problems": 256,
+        "samples_per_problem": 64,
         "saturation_threshold": 0.9,
-        "failures_per_problem": 2,
+        "failures_per_problem": 4,
         "prefix_fractions": [
-          0.25,
-          0.5,
-          0.75
+          0.15,
+          0.3,
+          0.45,
+          0.6,
+          0.75,
+          0.9
         ],
         "target_accuracy": 0.5,
         "probe_samples": 32,
         "reward_text": "prefix_and_continuation",
-        "refresh_every": 15
+        "refresh_every": 10
       },
       "training": {
-        "max_steps": 30,
+        "max_steps": 20,
         "learning_rate": 0.0001,
         "lr_scheduler_type": "constant",
-        "eval_every": 15,
+        "eval_every": 10,
         "log_every": 1
       },
       "eval_examples": 200,
       "completions_to_log": 16,
       "expected_effect": {
-        "statement": "Failure-prefix conditioning lowers the zero-signal fraction on a saturated set (2–3 digit addition, 100% greedy) without losing held-out accuracy against plain GRPO (the set starts at 100%, so a rise cannot show)",
+        "statement": "Failure-prefix conditioning lowers the zero-signal fraction on a saturated set (brackets, 97% greedy) without losing held-out accuracy against plain GRPO",
         "checks": [
           {
             "metric": "frac_advantage_zero",
@@ -140,7 +138,7 @@ export const RLVR_PRESETS: KindPreset<'grpo'>[] = [
             "margin": 0.2
           },
           {
-            "metric": "eval/arithmetic/accuracy",
+            "metric": "eval/brackets/accuracy",
             "of": "final",
             "op": ">=",
             "arm": {
