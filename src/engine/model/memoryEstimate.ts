@@ -9,7 +9,8 @@
  *   sessions    weight copies onnxruntime holds: one per session that stores the weights as
  *               initializers (see SESSION_WEIGHT_COPIES), plus the serialized graph while a
  *               session is created (transient, but it lands on the peak)
- *   trainer     the trainer's own copy of the parameters (full finetuning)
+ *   trainer     the trainer's own copy of the parameters (GRPO full finetuning; full SFT and
+ *               pretraining train the loaded weights in place)
  *   optimizer   gradients and two AdamW moments of the trainable parameters
  *   reference   a frozen copy of the starting policy (GRPO with beta > 0, LoRA excepted)
  *   activations the largest single forward (or forward + backward) the run does: per-layer
@@ -163,7 +164,10 @@ export function estimateRunMemory(model: EstimateModel, run: RunConfig, opts: Es
   // + the serialized graph of an initializer session while ORT creates it (it lands on the peak)
   const sessions = (copies > 0 ? copies + 1 : 0) * W;
   if (sessions > 0) parts.push({ name: 'sessions', bytes: sessions, detail: `${copies} weight ${copies === 1 ? 'copy' : 'copies'} held by sessions + a serialized graph while one is created` });
-  if (fullFinetune) parts.push({ name: 'trainer', bytes: W, detail: "the trainer's own copy of the parameters" });
+  // Full SFT and pretraining train the loaded weights in place (the trainer adopts them, and a
+  // step writes its new parameters and moments into the old ones: src/engine/optim/inPlace.ts);
+  // GRPO keeps the loaded weights as its reference and trains a copy.
+  if (fullFinetune && run.kind === 'grpo') parts.push({ name: 'trainer', bytes: W, detail: "the trainer's own copy of the parameters" });
 
   let act = 0;
   let actDetail = '';

@@ -48,8 +48,8 @@ describe('estimateRunMemory', () => {
     expect(part(lora, 'optimizer')).toBe(3 * 4 * loraParameterCount(model, { r: 4, alpha: 16, targets: ['q', 'v', 'down'] }));
     expect(part(full, 'optimizer')).toBe(3 * 4 * full.parameters);
     expect(part(lora, 'activations')).toBe(part(full, 'activations'));
-    // a full finetune also holds the trainer's copy of the parameters
-    expect(part(full, 'trainer')).toBe(full.fp32WeightBytes);
+    // full SFT trains the loaded weights in place: no trainer copy (GRPO keeps one, below)
+    expect(part(full, 'trainer')).toBe(0);
     expect(part(lora, 'trainer')).toBe(0);
   });
 
