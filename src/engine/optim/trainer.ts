@@ -109,6 +109,9 @@ export class AdamWTrainer {
         step: inPlacePairs(compiled.graphs.step, keys.map((k) => [k, names.out(k)] as const)),
         accumulate: compiled.graphs.accumulate ? inPlacePairs(compiled.graphs.accumulate, compiled.params.map((p) => [names.acc(p.name), names.out(names.acc(p.name))] as const)) : new Map(),
       };
+      // An accumulator summed in place starts each step from a fresh zero buffer that becomes
+      // the sum: no shared zero seed (one copy of the parameters less).
+      for (const p of compiled.params) if (trainer.inPlace.accumulate.has(names.acc(p.name))) zeros.delete(p.name);
     }
     return trainer;
   }
@@ -174,15 +177,16 @@ export class AdamWTrainer {
     if (this.loopSession) return (await this.trainSteps(microBatches, [lr]))[0]!;
     const stepSession = this.stepSession!;
     const params = Object.fromEntries(this.compiled.params.map((p) => [p.name, this.state.get(p.name)!]));
-    const acc = new Map<string, ort.Tensor>(n > 1 ? this.compiled.params.map((p) => [names.acc(p.name), this.zeros.get(p.name)!]) : []);
+    const seed = (p: { name: string; shape: number[] }) => this.zeros.get(p.name) ?? new ort.Tensor('float32', new Float32Array(p.shape.reduce((a, b) => a * b, 1)), p.shape);
+    const acc = new Map<string, ort.Tensor>(n > 1 ? this.compiled.params.map((p) => [names.acc(p.name), seed(p)]) : []);
     let lossSum = 0;
     const extras = (out: Record<string, ort.Tensor>) => Object.fromEntries(this.compiled.extraOutputs.map((k) => [k, out[k]!]));
     const microOutputs: Record<string, ort.Tensor>[] = [];
     for (let k = 0; k < n - 1; k++) {
-      // The first micro-batch reads the shared zero seeds, which must stay zero: it gets new
-      // accumulators; later ones add into those in place where the graph allows it.
+      // Accumulators summed in place (a fresh zero buffer per step, see create) are written
+      // into; the others start from the shared zero seed, which must stay zero.
       const into: Record<string, ort.Tensor> = {};
-      if (k > 0) for (const [key, outName] of this.inPlace.accumulate) into[outName] = acc.get(key)!;
+      for (const [key, outName] of this.inPlace.accumulate) into[outName] = acc.get(key)!;
       const out = await this.accSession!.run({ ...microBatches[k]!, ...params, ...Object.fromEntries(acc) }, undefined, into);
       lossSum += Number(out[names.loss]!.data[0]);
       microOutputs.push(extras(out));
