@@ -9,7 +9,8 @@
  *   sessions    weight copies onnxruntime holds: one per session that stores the weights as
  *               initializers (see SESSION_WEIGHT_COPIES), plus the serialized graph while a
  *               session is created (transient, but it lands on the peak)
- *   trainer     the trainer's own copy of the parameters (full finetuning)
+ *   trainer     the trainer's own copy of the parameters (GRPO full finetuning with beta > 0;
+ *               otherwise a full finetune trains the loaded weights in place)
  *   optimizer   gradients and two AdamW moments of the trainable parameters
  *   reference   a frozen copy of the starting policy (GRPO with beta > 0, LoRA excepted)
  *   activations the largest single forward (or forward + backward) the run does: per-layer
@@ -163,7 +164,11 @@ export function estimateRunMemory(model: EstimateModel, run: RunConfig, opts: Es
   // + the serialized graph of an initializer session while ORT creates it (it lands on the peak)
   const sessions = (copies > 0 ? copies + 1 : 0) * W;
   if (sessions > 0) parts.push({ name: 'sessions', bytes: sessions, detail: `${copies} weight ${copies === 1 ? 'copy' : 'copies'} held by sessions + a serialized graph while one is created` });
-  if (fullFinetune) parts.push({ name: 'trainer', bytes: W, detail: "the trainer's own copy of the parameters" });
+  // Full SFT, pretraining and GRPO with beta 0 train the loaded weights in place (the trainer
+  // adopts them, and a step writes its new parameters and moments into the old ones:
+  // docs/decisions/0045); GRPO with beta > 0 scores its reference from the loaded weights and
+  // trains a copy.
+  if (fullFinetune && run.kind === 'grpo' && run.beta > 0) parts.push({ name: 'trainer', bytes: W, detail: "the trainer's own copy of the parameters (the loaded weights are the reference)" });
 
   let act = 0;
   let actDetail = '';
@@ -227,8 +232,9 @@ export function estimateRunMemory(model: EstimateModel, run: RunConfig, opts: Es
       act = Math.max(trainStepBytes(model, micro, T), prefillBytes(model, Math.min(B, 64), P0) + kvCacheBytes(model, Math.min(B, 64), T));
       actDetail = `policy step of ${micro} completions × ${T} tokens per micro-batch (or the generation of ${B})`;
       const trainable = run.lora.enabled ? loraParams(model, run.lora.r, run.lora.target_modules) : P;
-      // with accumulation the trainer also holds a zero seed and the running sum of the gradients
-      // (src/engine/optim/trainer.ts); measured on 135M full at 8 micro-batches: 5.41 GiB peak
+      // with accumulation the trainer also holds the running sum of the gradients (summed in
+      // place, docs/decisions/0045); one more parameter-sized term keeps the estimate above the
+      // measured peak (135M full, 8 micro-batches, beta 0: 4.79 GiB against 5.23 estimated)
       const copies = run.gradient_accumulation_steps > 1 ? 5 : 3;
       parts.push({
         name: 'optimizer',

@@ -49,8 +49,12 @@ export interface GraphSession {
   readonly outputs: readonly IOSpec[];
   /** Milliseconds `InferenceSession.create` took (graph optimisation and kernel setup). */
   readonly createMs: number;
-  /** Run once; inputs with static shapes may be given as bare typed arrays, scalars as numbers. */
-  run(feeds: Feed, fetch?: readonly string[]): Promise<Fetched>;
+  /**
+   * Run once; inputs with static shapes may be given as bare typed arrays, scalars as numbers.
+   * `into` names outputs onnxruntime writes into the given tensors instead of allocating new
+   * ones (CPU: the node that computes such an output writes the caller's buffer directly).
+   */
+  run(feeds: Feed, fetch?: readonly string[], into?: Readonly<Record<string, ort.Tensor>>): Promise<Fetched>;
   release(): Promise<void>;
 }
 
@@ -193,7 +197,7 @@ function wrap(
     inputs,
     outputs,
     createMs,
-    async run(feeds, fetch) {
+    async run(feeds, fetch, into) {
       const ortFeeds: Record<string, ort.Tensor> = { ...fixed };
       for (const s of inputs) {
         const v = feeds[s.name];
@@ -202,6 +206,14 @@ function wrap(
       }
       for (const name of Object.keys(feeds)) {
         if (!specs.has(name)) throw new Error(`run: '${name}' is not an input of this graph (inputs: ${inputs.map((s) => s.name).join(', ')})`);
+      }
+      if (into && Object.keys(into).length > 0) {
+        const fetches: Record<string, ort.Tensor | null> = {};
+        for (const name of fetch ?? outputs.map((o) => o.name)) fetches[name] = into[name] ?? null;
+        for (const name of Object.keys(into)) {
+          if (!(name in fetches)) throw new Error(`run: '${name}' is not an output fetched from this graph`);
+        }
+        return session.run(ortFeeds, fetches);
       }
       return fetch ? session.run(ortFeeds, [...fetch]) : session.run(ortFeeds);
     },
@@ -260,7 +272,7 @@ export function withBoundInputs(s: GraphSession, bound: ReadonlyMap<string, Feed
     inputs: s.inputs,
     outputs: s.outputs,
     createMs: s.createMs,
-    run: (feeds, fetch) => s.run({ ...fixed, ...feeds }, fetch),
+    run: (feeds, fetch, into) => s.run({ ...fixed, ...feeds }, fetch, into),
     release: () => s.release(),
   };
 }

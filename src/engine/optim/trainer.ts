@@ -8,6 +8,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { openSession, toOrtTensor, type Feed, type GraphSession, type IOSpec, type SessionSettings } from '../onnx';
+import { inPlacePairs } from './inPlace';
 import { loopNames } from './loopStep';
 import { adamBiasCorrections } from './schedule';
 import { names, type CompiledTrainStep, type OptimizerSettings } from './trainStep';
@@ -32,7 +33,21 @@ export interface TrainerState {
   v: Record<string, Float32Array>;
 }
 
+export interface TrainerOptions {
+  /**
+   * The trainer may keep the initial parameter arrays it is given and overwrite them as it
+   * trains (no copy): the caller hands them over and must not read them afterwards.
+   */
+  adopt?: boolean;
+}
+
 export class AdamWTrainer {
+  /**
+   * Per graph, the state names (parameter, moment, accumulator) whose new values the graph writes
+   * into the input's own buffer (inPlace.ts): a step then holds one generation of them, not two.
+   */
+  private inPlace: { step: Map<string, string>; accumulate: Map<string, string> } = { step: new Map(), accumulate: new Map() };
+
   private constructor(
     readonly compiled: CompiledTrainStep,
     private readonly optimizer: OptimizerSettings,
@@ -51,18 +66,26 @@ export class AdamWTrainer {
     initial: Record<string, Float32Array> | TrainerState,
     optimizer: OptimizerSettings,
     session: SessionSettings = {},
+    options: TrainerOptions = {},
   ): Promise<AdamWTrainer> {
     const saved = 'params' in initial && 'm' in initial ? (initial as TrainerState) : null;
     const values = saved ? saved.params : (initial as Record<string, Float32Array>);
     const state = new Map<string, ort.Tensor>();
     const zeros = new Map<string, ort.Tensor>();
+    const adopted: Float32Array[] = [];
+    // An adopted array is written in place: two parameters must never share memory.
+    const own = (data: Float32Array): Float32Array => {
+      if (!options.adopt || saved || adopted.some((a) => overlaps(a, data))) return Float32Array.from(data);
+      adopted.push(data);
+      return data;
+    };
     for (const p of compiled.params) {
       const n = p.shape.reduce((a, b) => a * b, 1);
       const data = values[p.name];
       if (!data || data.length !== n) {
         throw new Error(`trainer: parameter '${p.name}' needs ${n} float32 values for shape [${p.shape.join(', ')}], got ${data?.length ?? 'none'}`);
       }
-      state.set(p.name, new ort.Tensor('float32', Float32Array.from(data), p.shape));
+      state.set(p.name, new ort.Tensor('float32', own(data), p.shape));
       state.set(names.m(p.name), new ort.Tensor('float32', saved ? Float32Array.from(saved.m[p.name]!) : new Float32Array(n), p.shape));
       state.set(names.v(p.name), new ort.Tensor('float32', saved ? Float32Array.from(saved.v[p.name]!) : new Float32Array(n), p.shape));
       // Accumulator seeds exist only with gradient accumulation: one more copy of every parameter.
@@ -78,7 +101,19 @@ export class AdamWTrainer {
     }
     const stepSession = await openSession(compiled.step, session);
     const accSession = compiled.accumulate ? await openSession(compiled.accumulate, session) : null;
-    return new AdamWTrainer(compiled, optimizer, stepSession, accSession, null, state, zeros, saved?.step ?? 0);
+    const trainer = new AdamWTrainer(compiled, optimizer, stepSession, accSession, null, state, zeros, saved?.step ?? 0);
+    // Writing into inputs needs the CPU provider's direct writes of pre-allocated outputs.
+    if (stepSession.provider === 'cpu') {
+      const keys = compiled.params.flatMap((p) => [p.name, names.m(p.name), names.v(p.name)]);
+      trainer.inPlace = {
+        step: inPlacePairs(compiled.graphs.step, keys.map((k) => [k, names.out(k)] as const)),
+        accumulate: compiled.graphs.accumulate ? inPlacePairs(compiled.graphs.accumulate, compiled.params.map((p) => [names.acc(p.name), names.out(names.acc(p.name))] as const)) : new Map(),
+      };
+      // An accumulator summed in place starts each step from a fresh zero buffer that becomes
+      // the sum: no shared zero seed (one copy of the parameters less).
+      for (const p of compiled.params) if (trainer.inPlace.accumulate.has(names.acc(p.name))) zeros.delete(p.name);
+    }
+    return trainer;
   }
 
   /** The provider notice of the training session (null when on the provider asked for). */
@@ -142,15 +177,20 @@ export class AdamWTrainer {
     if (this.loopSession) return (await this.trainSteps(microBatches, [lr]))[0]!;
     const stepSession = this.stepSession!;
     const params = Object.fromEntries(this.compiled.params.map((p) => [p.name, this.state.get(p.name)!]));
-    const acc = new Map<string, ort.Tensor>(n > 1 ? this.compiled.params.map((p) => [names.acc(p.name), this.zeros.get(p.name)!]) : []);
+    const seed = (p: { name: string; shape: number[] }) => this.zeros.get(p.name) ?? new ort.Tensor('float32', new Float32Array(p.shape.reduce((a, b) => a * b, 1)), p.shape);
+    const acc = new Map<string, ort.Tensor>(n > 1 ? this.compiled.params.map((p) => [names.acc(p.name), seed(p)]) : []);
     let lossSum = 0;
     const extras = (out: Record<string, ort.Tensor>) => Object.fromEntries(this.compiled.extraOutputs.map((k) => [k, out[k]!]));
     const microOutputs: Record<string, ort.Tensor>[] = [];
     for (let k = 0; k < n - 1; k++) {
-      const out = await this.accSession!.run({ ...microBatches[k]!, ...params, ...Object.fromEntries(acc) });
+      // Accumulators summed in place (a fresh zero buffer per step, see create) are written
+      // into; the others start from the shared zero seed, which must stay zero.
+      const into: Record<string, ort.Tensor> = {};
+      for (const [key, outName] of this.inPlace.accumulate) into[outName] = acc.get(key)!;
+      const out = await this.accSession!.run({ ...microBatches[k]!, ...params, ...Object.fromEntries(acc) }, undefined, into);
       lossSum += Number(out[names.loss]!.data[0]);
       microOutputs.push(extras(out));
-      for (const key of acc.keys()) acc.set(key, out[names.out(key)]!);
+      for (const key of acc.keys()) if (!(names.out(key) in into)) acc.set(key, out[names.out(key)]!);
     }
     const { bc1, bc2 } = adamBiasCorrections(this.step, this.optimizer.beta1, this.optimizer.beta2);
     const feeds: Feed = { ...microBatches[n - 1]!, ...params, [names.lr]: lr, [names.bc1]: bc1, [names.bc2]: bc2 };
@@ -162,9 +202,11 @@ export class AdamWTrainer {
       Object.assign(feeds, Object.fromEntries(acc));
       feeds[names.gradScale] = 1 / n;
     }
-    const out = await stepSession.run(feeds);
+    const into: Record<string, ort.Tensor> = {};
+    for (const [key, outName] of this.inPlace.step) into[outName] = this.state.get(key)!;
+    const out = await stepSession.run(feeds, undefined, into);
     for (const p of this.compiled.params) {
-      for (const key of [p.name, names.m(p.name), names.v(p.name)]) this.state.set(key, out[names.out(key)]!);
+      for (const key of [p.name, names.m(p.name), names.v(p.name)]) if (!this.inPlace.step.has(key)) this.state.set(key, out[names.out(key)]!);
     }
     this.step++;
     lossSum += Number(out[names.loss]!.data[0]);
@@ -174,8 +216,9 @@ export class AdamWTrainer {
   }
 
   /**
-   * Current parameter values as the ORT tensors the last step returned (no copy): feed them to
-   * other graphs. A step replaces them with new tensors, never writes into these.
+   * Current parameter values as the trainer's own ORT tensors (no copy): feed them to other
+   * graphs between steps. A step may write its new values into these very tensors (in place,
+   * inPlace.ts) or replace them: take them again after every step, never keep them as a copy.
    */
   paramTensors(): Record<string, ort.Tensor> {
     return Object.fromEntries(this.compiled.params.map((p) => [p.name, this.state.get(p.name)!]));
@@ -203,6 +246,10 @@ export class AdamWTrainer {
     await this.accSession?.release();
     await this.loopSession?.release();
   }
+}
+
+function overlaps(a: Float32Array, b: Float32Array): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }
 
 /** Micro-batch feeds of one data input stacked along a new first axis: [count, ...dims]. */

@@ -77,6 +77,8 @@ export const runPretrain: RunExecutor = async (ctx) => {
     seed: cfg.seed,
     completionOnly: false,
     packing: cfg.data.packing,
+    // the weights are not read after training: train them in place
+    consumeWeights: true,
   });
   try {
     if (r.cancelled) return;

@@ -47,12 +47,20 @@ export interface PolicyTrainerSpec extends PolicyShape {
   syncReference?: boolean;
   /** With syncReference: the reference weights to start from (a resumed run's); default the base weights. */
   reference?: Record<string, Float32Array>;
+  /**
+   * Full finetuning may train `weights` in place (no trainer copy) when nothing reads the
+   * initial weights later: taken only with beta 0 (no frozen reference scored from them) and no
+   * resume. The caller must not read `weights` afterwards.
+   */
+  consumeWeights?: boolean;
 }
 
 export class PolicyTrainer {
   private refSession: Promise<GraphSession> | null = null;
   /** syncReference: the reference weights by parameter name (mixed in place). */
   private refWeights: Record<string, Float32Array> | null = null;
+  /** The trainer trains spec.weights in place (consumeWeights). */
+  private adopted = false;
 
   private constructor(
     private readonly spec: PolicyTrainerSpec,
@@ -75,7 +83,8 @@ export class PolicyTrainer {
       (spec.lora
         ? Object.fromEntries([...initLoraAdapters(spec.config, spec.lora, spec.seed)].map(([n, w]) => [n, w.data]))
         : Object.fromEntries(tensorsFromWeights(spec.config, spec.weights).map(([n, w]) => [n, w.data])));
-    const trainer = await AdamWTrainer.create(compiled, start, spec.optimizer, spec.session);
+    const adopt = spec.consumeWeights === true && !spec.lora && !spec.resume && spec.loss.beta === 0;
+    const trainer = await AdamWTrainer.create(compiled, start, spec.optimizer, spec.session, { adopt });
     let scorer: GraphSession;
     try {
       scorer = await openSession(serialize(buildScoreGraph(spec, true, { hidden: spec.scoreHidden === true })), { ...spec.session, cache: false });
@@ -84,6 +93,7 @@ export class PolicyTrainer {
       throw e;
     }
     const p = new PolicyTrainer(spec, params, trainer, scorer);
+    p.adopted = adopt;
     if (spec.syncReference) {
       const base = spec.reference ?? Object.fromEntries(tensorsFromWeights(spec.config, spec.weights).map(([n, w]) => [n, w.data]));
       p.refWeights = Object.fromEntries(params.map(({ name, shape }) => {
@@ -213,6 +223,7 @@ export class PolicyTrainer {
       });
     }
     if (!this.refSession) {
+      if (this.adopted) throw new Error('policy: the initial weights were trained in place (consumeWeights with beta 0); there is no frozen reference to score');
       const { lora: _unused, ...frozen } = this.spec;
       this.refSession = openSession(serialize(buildScoreGraph(frozen, false)), { ...this.spec.session, cache: false });
     }

@@ -133,6 +133,9 @@ export const runGrpo: RunExecutor = async (ctx) => {
     seed: cfg.seed,
     scoreHidden: cfg.thr.enabled,
     syncReference: cfg.sync_ref_model,
+    // folder.weights are read after this only as the sampler's first state, which the policy's
+    // parameters are until the first step: with beta 0 the trainer may train them in place
+    consumeWeights: true,
     ...(resume ? { resume } : {}),
     ...(reference ? { reference } : {}),
   });

@@ -64,6 +64,8 @@ export const runSft: RunExecutor = async (ctx) => {
     completionOnly: cfg.data.completion_only_loss,
     packing: cfg.data.packing,
     lora,
+    // the folder's weights are not read after training: train them in place
+    consumeWeights: true,
   });
   try {
     if (r.cancelled) return;

@@ -42,6 +42,12 @@ export interface TrainLoopInput {
   evalExamples?: number;
   /** Train LoRA adapters on the frozen `weights` instead of every weight (A seeded by `seed`). */
   lora?: LoraSpec;
+  /**
+   * Full finetuning may train `weights` in place (the trainer adopts their arrays instead of
+   * copying them: one fp32 copy of the model less, issue 10). The caller must not read
+   * `weights` afterwards; use the result's `weights`.
+   */
+  consumeWeights?: boolean;
 }
 
 export interface TrainLoopResult {
@@ -115,14 +121,15 @@ export async function runTrainLoop(input: TrainLoopInput): Promise<TrainLoopResu
   } else {
     start = Object.fromEntries(tensorsFromWeights(config, input.weights).map(([n, w]) => [n, w.data]));
   }
-  const trainer = await AdamWTrainer.create(compiled, start, optimizer, session);
+  const trainer = await AdamWTrainer.create(compiled, start, optimizer, session, { adopt: input.consumeWeights === true && !lora });
   ctx.device(trainer.notice ?? `${session.executionProvider === 'auto' ? 'cpu' : (session.executionProvider ?? 'cpu')}`);
   ctx.metrics(trainer.step, { 'train/trainable_parameters': params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0) });
   // Evals generate with what the trainer trains fed as graph inputs (docs/decisions/0011): every
   // weight in full finetuning, the adapters on the frozen base (kept in the graphs) with LoRA. A
-  // parameter's name is its graph input's, so the trainer's parameters (copies) are the state feed:
+  // parameter's name is its graph input's, so the trainer's parameters are the state feed:
   // the sessions the first eval opens (lazily, only the kinds an eval uses) serve every later eval
-  // and the caller's final eval, never rebuilt.
+  // and the caller's final eval, never rebuilt. The evals are fed the trainer's own tensors (no
+  // copy), taken again before each eval since a step may replace them.
   // fitToLimit: a small model's positions may be fewer than prompt + the evals' max_new_tokens.
   const evalModel = InferenceModel.create(config, input.weights, tokenizer, { ...session, fitToLimit: true, trainable: lora ? { lora } : 'all' });
   const padId = tokenizer.padId ?? tokenizer.eosId!;
@@ -133,7 +140,7 @@ export async function runTrainLoop(input: TrainLoopInput): Promise<TrainLoopResu
   let handedOver = false;
 
   const runEval = async (step: number) => {
-    evalModel.setState(trainer.params());
+    evalModel.setState(trainer.paramTensors());
     const metrics = await evaluateQuick(evalModel, input.evalTasks ?? input.tasks, { examples: input.evalExamples ?? 32, seed: input.seed, signal: ctx.signal });
     if (Object.keys(metrics).length) ctx.metrics(step, metrics);
   };
@@ -189,7 +196,8 @@ export async function runTrainLoop(input: TrainLoopInput): Promise<TrainLoopResu
       }
     }
     if (stream.skipped > 0) ctx.log('warn', `${stream.skipped} examples were longer than data.seq_len (${T}) and were skipped`);
-    const final = trainer.params();
+    // The trainer takes no step after this: its arrays become the result (no copy).
+    const final = Object.fromEntries(Object.entries(trainer.paramTensors()).map(([n, t]) => [n, t.data as Float32Array]));
     const weights = modelOf(final);
     evalModel.setState(final);
     handedOver = true; // the caller releases the eval model

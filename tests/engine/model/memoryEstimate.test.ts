@@ -48,8 +48,8 @@ describe('estimateRunMemory', () => {
     expect(part(lora, 'optimizer')).toBe(3 * 4 * loraParameterCount(model, { r: 4, alpha: 16, targets: ['q', 'v', 'down'] }));
     expect(part(full, 'optimizer')).toBe(3 * 4 * full.parameters);
     expect(part(lora, 'activations')).toBe(part(full, 'activations'));
-    // a full finetune also holds the trainer's copy of the parameters
-    expect(part(full, 'trainer')).toBe(full.fp32WeightBytes);
+    // full SFT trains the loaded weights in place: no trainer copy (GRPO keeps one, below)
+    expect(part(full, 'trainer')).toBe(0);
     expect(part(lora, 'trainer')).toBe(0);
   });
 
@@ -67,6 +67,9 @@ describe('estimateRunMemory', () => {
     expect(part(estimateRunMemory(model, run({ ...base, beta: 0 })), 'reference')).toBe(0);
     const withRef = estimateRunMemory(model, run({ ...base, beta: 0.04 }));
     expect(part(withRef, 'reference')).toBe(withRef.fp32WeightBytes);
+    // the reference reads the loaded weights, so the trainer trains a copy of them
+    expect(part(withRef, 'trainer')).toBe(withRef.fp32WeightBytes);
+    expect(part(estimateRunMemory(model, run({ ...base, beta: 0 })), 'trainer')).toBe(0);
     expect(part(estimateRunMemory(model, run({ ...base, beta: 0.04, lora: { enabled: true } })), 'reference')).toBe(0);
   });
 
@@ -77,9 +80,10 @@ describe('estimateRunMemory', () => {
       expect(e.kind).toBe(kind);
       expect(e.totalBytes).toBeGreaterThan(e.fp32WeightBytes);
     }
-    // default SFT is LoRA, default GRPO a full finetune: only GRPO carries the trainer's copy
+    // default SFT is LoRA, default GRPO a full finetune with beta 0: it trains the loaded
+    // weights in place, so neither carries a trainer copy
     expect(part(all.sft, 'trainer')).toBe(0);
-    expect(part(all.grpo, 'trainer')).toBe(all.grpo.fp32WeightBytes);
+    expect(part(all.grpo, 'trainer')).toBe(0);
   });
 
   it('checkMemoryBudget refuses with the estimate in the message', () => {
