@@ -156,14 +156,14 @@ function grpoRules(facts: GrpoFacts): Record<string, Rule<GrpoConfig>> {
         ? everyTrl(c.training.checkpoint_every, 'save_strategy', 'save_steps', 'training.checkpoint_every', c.training.checkpoint_every)
         : mapped('training.checkpoint_every', c.training.checkpoint_every, [cfgField('trainer.save_freq', c.training.checkpoint_every || -1)]),
     'training.log_every': both('training.log_every', 'logging_steps', null, 'verl logs every step'),
-    'training.steps_per_call': (c) => unmapped('training.steps_per_call', c.training.steps_per_call, 'how Benchtop batches optimizer steps into one onnxruntime call; the same training either way, nothing to set in PyTorch'),
+    'training.steps_per_call': stepsPerCallRule,
     eval_examples: (c, t) =>
       mapped('eval_examples', c.eval_examples, [t === 'trl' ? codeField('eval_dataset (data/test.jsonl)', c.eval_examples) : cfgField('data.val_files', 'data/test.parquet')], 'test examples per task written to the test file; TRL evaluates the loss on it — for accuracy, generate and score with benchtop_rewards.py'),
     completions_to_log: (c, t) =>
       t === 'trl'
         ? mapped('completions_to_log', c.completions_to_log, [cfgField('log_completions', c.completions_to_log > 0), cfgField('num_completions_to_print', c.completions_to_log)])
         : mapped('completions_to_log', c.completions_to_log, [cfgField('trainer.log_val_generations', c.completions_to_log)], 'verl logs validation generations, not training ones'),
-    expected_effect: (c) => unmapped('expected_effect', c.expected_effect ?? null, 'Benchtop-only: the effect the run is expected to show, checked by Benchtop from its own metrics when it ends (decision 0038); nothing to launch'),
+    expected_effect: expectedEffectRule,
     output_dir: (c, t) => mapped('output_dir', c.output_dir, [cfgField(t === 'trl' ? 'output_dir' : 'trainer.default_local_dir', 'outputs')], 'a folder next to the launch files; set your cluster path'),
   };
 }
@@ -264,6 +264,14 @@ export function loraRules<C extends { lora: { enabled: boolean; r: number; alpha
     },
   };
 }
+
+/** `training.steps_per_call`: how Benchtop groups optimizer steps into onnxruntime calls (sft and grpo). */
+export const stepsPerCallRule = (c: { training: { steps_per_call: number } }) =>
+  unmapped('training.steps_per_call', c.training.steps_per_call, 'how Benchtop batches optimizer steps into one onnxruntime call; the same training either way, nothing to set in PyTorch');
+
+/** `expected_effect`: checked by Benchtop itself, nothing a launch folder carries (sft and grpo). */
+export const expectedEffectRule = (c: { expected_effect?: unknown }) =>
+  unmapped('expected_effect', c.expected_effect ?? null, 'Benchtop-only: the effect the run is expected to show, checked by Benchtop from its own metrics when it ends (decision 0038); nothing to launch');
 
 export function adamRules<C extends { training: { adam_beta1: number; adam_beta2: number; adam_epsilon: number } }>(verlOptim: string): Record<string, Rule<C>> {
   return {

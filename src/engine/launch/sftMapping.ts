@@ -3,7 +3,7 @@
  * field. Every field of sftConfigSchema has a rule here; a test keeps it so.
  */
 import type { SftConfig } from '../../shared/config/sft';
-import { adamRules, loraRules, valueAt } from './grpoMapping';
+import { adamRules, expectedEffectRule, loraRules, stepsPerCallRule, valueAt } from './grpoMapping';
 import { cfgField, codeField, everyTrl, mapped, unmapped, verlScheduler, mixtureText, type Rule } from './rows';
 import type { LaunchTarget, MappingRow } from './types';
 
@@ -23,7 +23,7 @@ function sftRules(): Record<string, Rule<SftConfig>> {
     name: (c, t) => mapped('name', c.name, [t === 'trl' ? cfgField('run_name', c.name || null) : cfgField('trainer.experiment_name', c.name || 'benchtop')]),
     seed: (c, t) => mapped('seed', c.seed, [cfgField(t === 'trl' ? 'seed' : 'trainer.seed', c.seed)], 'the data files were also drawn with this seed'),
     tags: (c) => unmapped('tags', c.tags, 'Benchtop metadata; add them to your tracker if you want them there'),
-    expected_effect: (c) => unmapped('expected_effect', c.expected_effect ?? null, 'Benchtop-only: the effect the run is expected to show, checked by Benchtop from its own metrics when it ends (decision 0038); nothing to launch'),
+    expected_effect: expectedEffectRule,
     notes: (c) => unmapped('notes', c.notes, 'Benchtop metadata; copied into README.md of the launch folder'),
     model: (c, t) => mapped('model', c.model, [t === 'trl' ? codeField('SFTTrainer(model=...)', c.model) : cfgField('model.partial_pretrain', c.model)], 'the folder on this machine; copy it to the cluster or point at a Hub id'),
     prompt_format: (c, t) =>
@@ -85,7 +85,7 @@ function sftRules(): Record<string, Rule<SftConfig>> {
         ? everyTrl(c.training.checkpoint_every, 'save_strategy', 'save_steps', 'training.checkpoint_every', c.training.checkpoint_every)
         : mapped('training.checkpoint_every', c.training.checkpoint_every, [cfgField('trainer.save_freq', c.training.checkpoint_every || -1)]),
     'training.log_every': both('training.log_every', 'logging_steps', null, 'verl logs every step'),
-    'training.steps_per_call': (c) => unmapped('training.steps_per_call', c.training.steps_per_call, 'how Benchtop batches optimizer steps into one onnxruntime call; the same training either way, nothing to set in PyTorch'),
+    'training.steps_per_call': stepsPerCallRule,
     output_dir: (c, t) => mapped('output_dir', c.output_dir, [cfgField(t === 'trl' ? 'output_dir' : 'trainer.default_local_dir', 'outputs')], 'a folder next to the launch files; set your cluster path'),
   };
 }
