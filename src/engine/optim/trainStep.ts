@@ -20,6 +20,7 @@
  */
 import { Graph, GraphBuildError, Tensor, grad, op, serialize, type IOSpec, type SerializeOptions, type SerializedModel } from '../onnx';
 import { adamwUpdate, clipByGlobalNorm, type AdamWHyper } from './adamw';
+import { buildApply, type CompiledApply } from './applyStep';
 import { buildLoopedStep } from './loopStep';
 
 export interface TrainableParam {
@@ -60,6 +61,11 @@ export interface CompiledTrainStep {
   accumulate: SerializedModel | null;
   /** Several steps per run (stepsPerCall > 1), else null. */
   loop: SerializedModel | null;
+  /**
+   * With accumulation (else null): the optimizer update as graphs of their own — the global norm
+   * of the summed gradients, and AdamW one parameter per run (applyStep.ts, decision 0047).
+   */
+  apply: CompiledApply | null;
   params: readonly TrainableParam[];
   accumulationSteps: number;
   stepsPerCall: number;
@@ -157,6 +163,7 @@ export function compileTrainStep(spec: TrainStepSpec): CompiledTrainStep {
     step: serialize(g, spec.serialize),
     accumulate,
     loop: loopGraph ? serialize(loopGraph, spec.serialize) : null,
+    apply: n > 1 ? buildApply(spec.params, spec.optimizer, names, { name: base, opset: spec.opset, serialize: spec.serialize }) : null,
     params: spec.params,
     accumulationSteps: n,
     stepsPerCall: k,

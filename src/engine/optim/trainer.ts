@@ -8,6 +8,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { openSession, toOrtTensor, type Feed, type GraphSession, type IOSpec, type SessionSettings } from '../onnx';
+import { applyNames } from './applyStep';
 import { inPlacePairs } from './inPlace';
 import { loopNames } from './loopStep';
 import { adamBiasCorrections } from './schedule';
@@ -39,6 +40,11 @@ export interface TrainerOptions {
    * trains (no copy): the caller hands them over and must not read them afterwards.
    */
   adopt?: boolean;
+  /**
+   * Train accumulated steps through the fused step graph even where the update could run as
+   * graphs of its own (applyStep.ts). Default false; the two agree to rounding.
+   */
+  fusedUpdate?: boolean;
 }
 
 export class AdamWTrainer {
@@ -47,6 +53,8 @@ export class AdamWTrainer {
    * into the input's own buffer (inPlace.ts): a step then holds one generation of them, not two.
    */
   private inPlace: { step: Map<string, string>; accumulate: Map<string, string> } = { step: new Map(), accumulate: new Map() };
+  /** The update's own graphs (accumulation on CPU with every sum in place), else null: the fused step graph. */
+  private apply: ApplySessions | null = null;
 
   private constructor(
     readonly compiled: CompiledTrainStep,
@@ -99,16 +107,22 @@ export class AdamWTrainer {
       await loopSession.release();
       if (compiled.accumulate) for (const p of compiled.params) zeros.set(p.name, new ort.Tensor('float32', new Float32Array(p.shape.reduce((a, b) => a * b, 1)), p.shape));
     }
-    const stepSession = await openSession(compiled.step, session);
     const accSession = compiled.accumulate ? await openSession(compiled.accumulate, session) : null;
-    const trainer = new AdamWTrainer(compiled, optimizer, stepSession, accSession, null, state, zeros, saved?.step ?? 0);
+    const inPlace = { step: new Map<string, string>(), accumulate: new Map<string, string>() };
     // Writing into inputs needs the CPU provider's direct writes of pre-allocated outputs.
-    if (stepSession.provider === 'cpu') {
+    const cpu = (accSession?.provider ?? 'cpu') === 'cpu';
+    if (cpu && compiled.graphs.accumulate) {
+      inPlace.accumulate = inPlacePairs(compiled.graphs.accumulate, compiled.params.map((p) => [names.acc(p.name), names.out(names.acc(p.name))] as const));
+    }
+    // Accumulation with every sum in place: the update runs as graphs of its own (applyStep.ts).
+    let apply: ApplySessions | null = null;
+    if (accSession && cpu && compiled.apply && !options.fusedUpdate && inPlace.accumulate.size === compiled.params.length) apply = await openApply(compiled, session);
+    const stepSession = apply ? null : await openSession(compiled.step, session);
+    const trainer = new AdamWTrainer(compiled, optimizer, stepSession, accSession, null, state, zeros, saved?.step ?? 0);
+    trainer.apply = apply;
+    if (stepSession?.provider === 'cpu' || apply) {
       const keys = compiled.params.flatMap((p) => [p.name, names.m(p.name), names.v(p.name)]);
-      trainer.inPlace = {
-        step: inPlacePairs(compiled.graphs.step, keys.map((k) => [k, names.out(k)] as const)),
-        accumulate: compiled.graphs.accumulate ? inPlacePairs(compiled.graphs.accumulate, compiled.params.map((p) => [names.acc(p.name), names.out(names.acc(p.name))] as const)) : new Map(),
-      };
+      trainer.inPlace = { step: apply ? new Map() : inPlacePairs(compiled.graphs.step, keys.map((k) => [k, names.out(k)] as const)), accumulate: inPlace.accumulate };
       // An accumulator summed in place starts each step from a fresh zero buffer that becomes
       // the sum: no shared zero seed (one copy of the parameters less).
       for (const p of compiled.params) if (trainer.inPlace.accumulate.has(names.acc(p.name))) zeros.delete(p.name);
@@ -118,7 +132,15 @@ export class AdamWTrainer {
 
   /** The provider notice of the training session (null when on the provider asked for). */
   get notice(): string | null {
-    return (this.loopSession ?? this.stepSession)!.notice;
+    return (this.loopSession ?? this.stepSession ?? this.accSession)!.notice;
+  }
+
+  /**
+   * How an optimizer step updates: the fused step graph, the update's own graphs after every
+   * micro-batch is accumulated (applyStep.ts), or the loop graph of several steps per call.
+   */
+  get updatePath(): 'fused' | 'separate' | 'loop' {
+    return this.loopSession ? 'loop' : this.apply ? 'separate' : 'fused';
   }
 
   /** Optimizer steps one call of `trainSteps` may take. */
@@ -175,6 +197,7 @@ export class AdamWTrainer {
     const n = this.compiled.accumulationSteps;
     if (microBatches.length !== n) throw new Error(`trainer: expected ${n} micro-batches per step, got ${microBatches.length}`);
     if (this.loopSession) return (await this.trainSteps(microBatches, [lr]))[0]!;
+    if (this.apply) return this.accumulateThenApply(microBatches, lr, this.apply);
     const stepSession = this.stepSession!;
     const params = Object.fromEntries(this.compiled.params.map((p) => [p.name, this.state.get(p.name)!]));
     const seed = (p: { name: string; shape: number[] }) => this.zeros.get(p.name) ?? new ort.Tensor('float32', new Float32Array(p.shape.reduce((a, b) => a * b, 1)), p.shape);
@@ -216,6 +239,45 @@ export class AdamWTrainer {
   }
 
   /**
+   * Every micro-batch through the accumulate graph (sums written in place), then the global norm
+   * and AdamW one parameter per run, each writing the parameter and its moments in place
+   * (applyStep.ts, decision 0047).
+   */
+  private async accumulateThenApply(microBatches: readonly Feed[], lr: number, apply: ApplySessions): Promise<StepResult> {
+    const n = this.compiled.accumulationSteps;
+    const ps = this.compiled.params;
+    const acc = new Map(ps.map((p) => [names.acc(p.name), new ort.Tensor('float32', new Float32Array(size(p.shape)), p.shape)]));
+    const params = Object.fromEntries(ps.map((p) => [p.name, this.state.get(p.name)!]));
+    const into = Object.fromEntries([...acc].map(([key, t]) => [names.out(key), t]));
+    let lossSum = 0;
+    const microOutputs: Record<string, ort.Tensor>[] = [];
+    for (let k = 0; k < n; k++) {
+      const out = await this.accSession!.run({ ...microBatches[k]!, ...params, ...Object.fromEntries(acc) }, undefined, into);
+      lossSum += Number(out[names.loss]!.data[0]);
+      microOutputs.push(Object.fromEntries(this.compiled.extraOutputs.map((key) => [key, out[key]!])));
+    }
+    const scale = 1 / n;
+    const norm = (await apply.norm.run({ ...Object.fromEntries(acc), [names.gradScale]: scale }))[names.gradNorm]!;
+    const { bc1, bc2 } = adamBiasCorrections(this.step, this.optimizer.beta1, this.optimizer.beta2);
+    const scalars: Feed = { [names.gradScale]: scale, [names.gradNorm]: norm, [names.lr]: lr, [names.bc1]: bc1, [names.bc2]: bc2 };
+    for (const p of ps) {
+      const flat = (t: ort.Tensor) => new ort.Tensor('float32', t.data as Float32Array, [t.size]);
+      const [pt, mt, vt] = [p.name, names.m(p.name), names.v(p.name)].map((key) => flat(this.state.get(key)!));
+      const at = flat(acc.get(names.acc(p.name))!);
+      // the sum is not needed after its parameter's update: let it go as the step proceeds
+      acc.delete(names.acc(p.name));
+      const session = (p.weightDecay ?? true) ? apply.decay : apply.noDecay;
+      await session.run(
+        { ...scalars, [applyNames.p]: pt!, [applyNames.m]: mt!, [applyNames.v]: vt!, [applyNames.acc]: at },
+        undefined,
+        { [names.out(applyNames.p)]: pt!, [names.out(applyNames.m)]: mt!, [names.out(applyNames.v)]: vt! },
+      );
+    }
+    this.step++;
+    return { loss: lossSum / n, gradNorm: Number(norm.data[0]), lr, outputs: microOutputs.at(-1)!, microOutputs };
+  }
+
+  /**
    * Current parameter values as the trainer's own ORT tensors (no copy): feed them to other
    * graphs between steps. A step may write its new values into these very tensors (in place,
    * inPlace.ts) or replace them: take them again after every step, never keep them as a copy.
@@ -242,10 +304,39 @@ export class AdamWTrainer {
   }
 
   async release(): Promise<void> {
+    if (this.apply) for (const x of [this.apply.norm, this.apply.decay, this.apply.noDecay]) await x.release();
     await this.stepSession?.release();
     await this.accSession?.release();
     await this.loopSession?.release();
   }
+}
+
+interface ApplySessions {
+  norm: GraphSession;
+  decay: GraphSession;
+  noDecay: GraphSession;
+}
+
+/**
+ * The norm and update sessions, or null when the update graph may not write a parameter or a
+ * moment in place (then the fused step graph trains, as before).
+ */
+async function openApply(compiled: CompiledTrainStep, session: SessionSettings): Promise<ApplySessions | null> {
+  const a = compiled.apply!;
+  const pairs = [applyNames.p, applyNames.m, applyNames.v].map((k) => [k, names.out(k)] as const);
+  for (const g of [a.graphs.decay, a.graphs.noDecay]) if (inPlacePairs(g, pairs).size !== pairs.length) return null;
+  // Uncached: the update graphs depend on the optimizer settings alone, so another trainer's
+  // would share them and close them with its release.
+  const own = { ...session, cache: false };
+  return {
+    norm: await openSession(a.norm, own),
+    decay: await openSession(a.update.decay, own),
+    noDecay: await openSession(a.update.noDecay, own),
+  };
+}
+
+function size(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
 }
 
 function overlaps(a: Float32Array, b: Float32Array): boolean {
