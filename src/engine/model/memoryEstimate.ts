@@ -233,13 +233,15 @@ export function estimateRunMemory(model: EstimateModel, run: RunConfig, opts: Es
       actDetail = `policy step of ${micro} completions × ${T} tokens per micro-batch (or the generation of ${B})`;
       const trainable = run.lora.enabled ? loraParams(model, run.lora.r, run.lora.target_modules) : P;
       // with accumulation the trainer also holds the running sum of the gradients (summed in
-      // place, docs/decisions/0045); one more parameter-sized term keeps the estimate above the
-      // measured peak (135M full, 8 micro-batches, beta 0: 4.79 GiB against 5.23 estimated)
-      const copies = run.gradient_accumulation_steps > 1 ? 5 : 3;
+      // place, docs/decisions/0045); every micro-batch adds into it and the update then runs one
+      // parameter at a time (docs/decisions/0047), so the sum, one micro-batch's gradients and
+      // the two moments are the whole optimizer state (135M full, 8 micro-batches, beta 0:
+      // measured 3.59 GiB against 4.73 estimated; 4.79–5.26 GiB with the fused update)
+      const copies = run.gradient_accumulation_steps > 1 ? 4 : 3;
       parts.push({
         name: 'optimizer',
         bytes: copies * trainable * F32,
-        detail: `gradients${copies > 3 ? ' (and their accumulation buffers)' : ''} and two AdamW moments of ${(trainable / 1e6).toFixed(2)}M trainable parameters`,
+        detail: `gradients${copies > 3 ? ' (and their running sum)' : ''} and two AdamW moments of ${(trainable / 1e6).toFixed(2)}M trainable parameters`,
       });
       if (run.beta > 0 && !run.lora.enabled) parts.push({ name: 'reference', bytes: W, detail: 'frozen reference policy for the KL term (beta > 0)' });
       break;
