@@ -86,7 +86,10 @@ export function buildLoopDecoder(c: DecoderConfig, src: GenerationWeights, sampl
   }));
   const tok2 = op.unsqueeze(tokIn, [1]);
   const mask = op.concat([maskIn, op.onesLike(tok2)], 1);
-  const step = decoderStep(body, c, r, layers, { inputIds: tok2, attentionMask: mask, positionIds: posIn, past });
+  // the body reads the weights through identities of its own, so the ops on them (nn.linear's
+  // Transpose) run inside the body, where onnxruntime folds them into the MatMul, instead of
+  // once before the loop as transposed copies held for the whole generation (decision 0047)
+  const step = decoderStep(body, c, r.within(body), layers, { inputIds: tok2, attentionMask: mask, positionIds: posIn, past });
   const n = op.add(trip, 1); // index of the token this trip chooses
   const next = choose(step.logits, n);
   const e = emit(step.logits, next, doneIn, op.add(n, 1));

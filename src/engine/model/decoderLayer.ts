@@ -45,6 +45,14 @@ export interface WeightReader {
   readonly read: Set<string>;
   /** The ready-made tensors the caller passed (validated). */
   readonly given: ReadonlyMap<string, Tensor>;
+  /**
+   * A reader for a Loop body (or any subgraph) of the main graph: the same weights, each read
+   * through an Identity inside `body`. Without it an op on a weight alone (the Transpose of
+   * nn.linear) lands in the main graph, and onnxruntime would compute it once before the loop
+   * and hold it for the loop's life: a transposed copy of every weight the body reads
+   * (docs/decisions/0047).
+   */
+  within(body: Graph): WeightReader;
 }
 
 export function weightReader(g: Graph, c: DecoderConfig, weights: DecoderWeights, o: WeightReaderOptions = {}): WeightReader {
@@ -99,17 +107,34 @@ export function weightReader(g: Graph, c: DecoderConfig, weights: DecoderWeights
     return t;
   };
   const targets = new Set<LoraTarget>(lora?.targets ?? []);
-  const proj = (layer: number, target: LoraTarget, x: Tensor, weight: string, bias: string | null): Tensor => {
-    const W = w(weight);
-    const y = nn.linear(x, W, bias === null ? null : w(bias));
-    if (!lora || !targets.has(target)) return y;
-    const [out, inn] = W.shape as [number, number];
-    const names = loraTensorNames(layer, target);
-    const A = adapter(names.a, [lora.r, inn]);
-    const Bm = adapter(names.b, [out, lora.r]);
-    return op.add(y, op.mul(nn.linear(nn.linear(x, A), Bm), lora.alpha / lora.r));
+  /** The reader that hands out `local(t)` for every main-graph tensor t (identity in the main graph). */
+  const readerWith = (local: (t: Tensor) => Tensor): WeightReader => {
+    const wl = (name: string): Tensor => local(w(name));
+    const proj = (layer: number, target: LoraTarget, x: Tensor, weight: string, bias: string | null): Tensor => {
+      const W = wl(weight);
+      const y = nn.linear(x, W, bias === null ? null : wl(bias));
+      if (!lora || !targets.has(target)) return y;
+      const [out, inn] = W.shape as [number, number];
+      const names = loraTensorNames(layer, target);
+      const A = local(adapter(names.a, [lora.r, inn]));
+      const Bm = local(adapter(names.b, [out, lora.r]));
+      return op.add(y, op.mul(nn.linear(nn.linear(x, A), Bm), lora.alpha / lora.r));
+    };
+    const within = (body: Graph): WeightReader => {
+      const views = new Map<Tensor, Tensor>();
+      return readerWith((t) => {
+        const outer = local(t);
+        let v = views.get(outer);
+        if (!v) {
+          v = body.node('Identity', [outer], [{ dtype: outer.dtype, shape: outer.shape }])[0]!;
+          views.set(outer, v);
+        }
+        return v;
+      });
+    };
+    return { w: wl, proj, trainable, read, given, within };
   };
-  return { w, proj, trainable, read, given };
+  return readerWith((t) => t);
 }
 
 /**
