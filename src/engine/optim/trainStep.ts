@@ -9,7 +9,9 @@
  * The optimizer step runs `accumulate` N−1 times and `step` once on the last micro-batch; step
  * averages (acc + ∇loss)·grad_scale with grad_scale = 1/N. With N = 1 there is no accumulator and
  * `step` alone is the whole training step. Accumulators are plain inputs/outputs, so nothing is
- * hidden in a session and a step is reproducible from its feeds.
+ * hidden in a session and a step is reproducible from its feeds. With accumulation a third pair
+ * of graphs, `apply`, does the update on its own (applyStep.ts, docs/decisions/0047): the trainer
+ * runs it after N accumulate runs on CPU, where the sums and the update are written in place.
  *
  * With stepsPerCall K > 1 a third graph, `loop`, takes up to K optimizer steps per run: an ONNX
  * Loop over steps with parameters and moments carried (loopStep.ts, docs/decisions/0036).

@@ -2,6 +2,9 @@
  * Host side of a compiled train step: holds parameters and AdamW moments as ORT tensors, feeds
  * each step's outputs back as the next step's inputs (no copies through JS), runs the
  * accumulate graph for all but the last micro-batch, and feeds lr and bias corrections.
+ * On CPU, where every gradient sum is written in place, an accumulated step instead runs all its
+ * micro-batches through the accumulate graph and then the update's own graphs, one parameter
+ * per run (applyStep.ts, docs/decisions/0047).
  * When the step was compiled with stepsPerCall > 1 every step goes through the `loop` graph
  * instead (loopStep.ts): `trainSteps` runs up to stepsPerCall steps in one call, their
  * micro-batches stacked along a new first axis.
@@ -9,6 +12,7 @@
 import * as ort from 'onnxruntime-node';
 import { openSession, toOrtTensor, type Feed, type GraphSession, type IOSpec, type SessionSettings } from '../onnx';
 import { applyNames } from './applyStep';
+import { collectGarbage } from './collect';
 import { inPlacePairs } from './inPlace';
 import { loopNames } from './loopStep';
 import { adamBiasCorrections } from './schedule';
@@ -255,6 +259,8 @@ export class AdamWTrainer {
       const out = await this.accSession!.run({ ...microBatches[k]!, ...params, ...Object.fromEntries(acc) }, undefined, into);
       lossSum += Number(out[names.loss]!.data[0]);
       microOutputs.push(Object.fromEntries(this.compiled.extraOutputs.map((key) => [key, out[key]!])));
+      // the run's copy of the sums (garbage) must not stay resident through the next micro-batch
+      collectGarbage();
     }
     const scale = 1 / n;
     const norm = (await apply.norm.run({ ...Object.fromEntries(acc), [names.gradScale]: scale }))[names.gradNorm]!;
@@ -273,6 +279,8 @@ export class AdamWTrainer {
         { [names.out(applyNames.p)]: pt!, [names.out(applyNames.m)]: mt!, [names.out(applyNames.v)]: vt! },
       );
     }
+    // and the update's copies and the spent sums before whatever the caller does next
+    collectGarbage();
     this.step++;
     return { loss: lossSum / n, gradNorm: Number(norm.data[0]), lr, outputs: microOutputs.at(-1)!, microOutputs };
   }
