@@ -255,11 +255,17 @@ export class AdamWTrainer {
     const into = Object.fromEntries([...acc].map(([key, t]) => [names.out(key), t]));
     let lossSum = 0;
     const microOutputs: Record<string, ort.Tensor>[] = [];
+    // keeps the loss and the extra outputs only, so the run's result object — with the JS copy of
+    // the sums — is unreachable once it returns
+    const accumulate = async (feed: Feed): Promise<{ loss: number; extras: Record<string, ort.Tensor> }> => {
+      const out = await this.accSession!.run({ ...feed, ...params, ...Object.fromEntries(acc) }, undefined, into);
+      return { loss: Number(out[names.loss]!.data[0]), extras: Object.fromEntries(this.compiled.extraOutputs.map((key) => [key, out[key]!])) };
+    };
     for (let k = 0; k < n; k++) {
-      const out = await this.accSession!.run({ ...microBatches[k]!, ...params, ...Object.fromEntries(acc) }, undefined, into);
-      lossSum += Number(out[names.loss]!.data[0]);
-      microOutputs.push(Object.fromEntries(this.compiled.extraOutputs.map((key) => [key, out[key]!])));
-      // the run's copy of the sums (garbage) must not stay resident through the next micro-batch
+      const r = await accumulate(microBatches[k]!);
+      lossSum += r.loss;
+      microOutputs.push(r.extras);
+      // that copy is garbage: collected now, it does not stay resident through the next micro-batch
       collectGarbage();
     }
     const scale = 1 / n;
