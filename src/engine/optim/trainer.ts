@@ -278,6 +278,7 @@ export class AdamWTrainer {
       const at = flat(acc.get(names.acc(p.name))!);
       // the sum is not needed after its parameter's update: let it go as the step proceeds
       acc.delete(names.acc(p.name));
+      delete into[names.out(names.acc(p.name))];
       const session = (p.weightDecay ?? true) ? apply.decay : apply.noDecay;
       await session.run(
         { ...scalars, [applyNames.p]: pt!, [applyNames.m]: mt!, [applyNames.v]: vt!, [applyNames.acc]: at },
