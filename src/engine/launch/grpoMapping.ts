@@ -245,7 +245,7 @@ function failurePrefixRules(): Record<string, Rule<GrpoConfig>> {
     c.failure_prefix.enabled
       ? 'failure-prefix conditioning (ALGORITHMS.md §3) is Benchtop-only: build the conditioned prompts (saturated problem + a prefix of a rare wrong response) with Benchtop or your own probe, then add them to the train data; score the continuation with benchtop_rewards.py'
       : 'failure-prefix conditioning off in this run; nothing to add';
-  const keys = ['enabled', 'problems', 'samples_per_problem', 'saturation_threshold', 'failures_per_problem', 'prefix_fractions', 'target_accuracy', 'probe_samples', 'reward_text', 'refresh_every'] as const;
+  const keys = ['enabled', 'problems', 'samples_per_problem', 'saturation_threshold', 'failures_per_problem', 'prefix_fractions', 'target_accuracy', 'probe_samples', 'drop_without_signal', 'reward_text', 'refresh_every'] as const;
   return Object.fromEntries(keys.map((k) => [`failure_prefix.${k}`, ((c: GrpoConfig) => unmapped(`failure_prefix.${k}`, c.failure_prefix[k], note(c))) as Rule<GrpoConfig>]));
 }
 

@@ -49,6 +49,8 @@ export interface FailurePrefixSpec {
   prefixFractions: readonly number[];
   targetAccuracy: number;
   probeSamples: number;
+  /** Drop a problem whose chosen prefix probed at accuracy 0 or 1 (no within-group signal); not in §3.2. */
+  dropWithoutSignal?: boolean;
   /** Score prefix + continuation instead of the continuation alone (§3.2 rewards the continuation). */
   rewardWithPrefix: boolean;
 }
@@ -81,6 +83,8 @@ export interface FailurePrefixStats {
   meanPrefixFraction: number;
   /** Mean probe accuracy of the chosen prefixes (NaN without probing or prompts). */
   meanProbeAccuracy: number;
+  /** Problems dropped because their chosen prefix probed at accuracy 0 or 1 (dropWithoutSignal). */
+  droppedWithoutSignal: number;
 }
 
 /** Token cuts of a response of `length` tokens: floor(f·L) clamped to 1 … L−1, deduplicated, ascending. */
@@ -133,6 +137,7 @@ export async function buildFailurePrefixPrompts(
   });
 
   const prompts: ConditionedPrompt[] = [];
+  let droppedWithoutSignal = 0;
   if (spec.probeSamples > 0 && candidates.length > 0) {
     const flat = candidates.flatMap((c) => c.cands);
     const probe = await sampler.sample(flat.map((c) => c.originalPrompt), spec.probeSamples, seed + 1, flat.map((c) => c.prefixText));
@@ -145,7 +150,8 @@ export async function buildFailurePrefixPrompts(
         // strict < keeps the earlier (shorter) candidate on ties
         if (!best || Math.abs(acc - spec.targetAccuracy) < Math.abs(best.probeAccuracy! - spec.targetAccuracy)) best = { ...c, probeAccuracy: acc };
       }
-      prompts.push(best!);
+      if (spec.dropWithoutSignal && (best!.probeAccuracy === 0 || best!.probeAccuracy === 1)) droppedWithoutSignal++;
+      else prompts.push(best!);
     }
   } else {
     for (const { cands } of candidates) for (const c of cands) prompts.push({ ...c, probeAccuracy: null });
@@ -161,6 +167,7 @@ export async function buildFailurePrefixPrompts(
       meanPrefixTokens: prompts.length ? mean(prompts.map((p) => p.prefixTokens)) : 0,
       meanPrefixFraction: prompts.length ? mean(prompts.map((p) => p.prefixFraction)) : 0,
       meanProbeAccuracy: mean(prompts.filter((p) => p.probeAccuracy !== null).map((p) => p.probeAccuracy!)),
+      droppedWithoutSignal,
     },
   };
 }
@@ -177,6 +184,7 @@ export function failurePrefixMetrics(s: FailurePrefixStats): Record<string, numb
     'failure_prefix/mean_prefix_fraction': s.meanPrefixFraction,
   };
   if (Number.isFinite(s.meanProbeAccuracy)) m['failure_prefix/mean_probe_accuracy'] = s.meanProbeAccuracy;
+  if (s.droppedWithoutSignal > 0) m['failure_prefix/dropped_without_signal'] = s.droppedWithoutSignal;
   return m;
 }
 

@@ -74,6 +74,7 @@ export class PrefixPool {
       prefixFractions: this.cfg.prefix_fractions,
       targetAccuracy: this.cfg.target_accuracy,
       probeSamples: this.cfg.probe_samples,
+      dropWithoutSignal: this.cfg.drop_without_signal,
       rewardWithPrefix: this.cfg.reward_text === 'prefix_and_continuation',
     };
     const { prompts, stats } = await buildFailurePrefixPrompts(

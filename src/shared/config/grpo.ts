@@ -57,6 +57,8 @@ export const grpoFailurePrefixSchema = z
     target_accuracy: z.number().min(0, 'expected 0 ≤ target_accuracy ≤ 1').max(1, 'expected 0 ≤ target_accuracy ≤ 1').default(0.5),
     /** Continuations sampled per candidate prefix to estimate its accuracy; 0 = keep every candidate. */
     probe_samples: z.number().int('expected a whole number').min(0, 'expected ≥ 0 (0 = no probe)').max(4096).default(16),
+    /** Drop a problem whose chosen prefix probed at accuracy 0 or 1 (a group from it would carry no GRPO signal); needs probe_samples > 0. */
+    drop_without_signal: z.boolean().default(false),
     /** What the verifier scores: the continuation alone (§3.2) or the prefix followed by it (for tasks whose answer may sit in the prefix). */
     reward_text: z.enum(['continuation', 'prefix_and_continuation']).default('continuation'),
     /** Rebuild the pool with the current policy every N optimizer steps (§3.4); 0 = build once. */
@@ -157,6 +159,9 @@ export const grpoConfigSchema = z
     refineGrpoKnobs(c, ctx);
     if (c.pass_at_k > c.num_generations) {
       ctx.addIssue({ code: 'custom', path: ['pass_at_k'], message: `expected pass_at_k ≤ num_generations (${c.num_generations})` });
+    }
+    if (c.failure_prefix.drop_without_signal && c.failure_prefix.probe_samples === 0) {
+      ctx.addIssue({ code: 'custom', path: ['failure_prefix', 'drop_without_signal'], message: 'expected probe_samples > 0: prefixes are dropped by their probed accuracy' });
     }
   });
 export type GrpoConfig = z.infer<typeof grpoConfigSchema>;

@@ -3,7 +3,7 @@
  * examples/ (tests/core/config/rlvrPresets.test.ts keeps them equal) and each stating its expected
  * effect, checked from the run's or the group's own metrics when it ends (decision 0038). Measured
  * outcomes: README, "RLVR presets"; what was tried: decision 0039.
- * Generated from the YAML files; edit both together.
+ * Generated from the YAML files: edit those, then `npx tsx scripts/rlvr-presets.ts`.
  */
 import type { KindPreset } from './define';
 
@@ -37,8 +37,8 @@ export const RLVR_PRESETS: KindPreset<'grpo'>[] = [
       "num_generations": 8,
       "prompts_per_step": 16,
       "max_completion_length": 16,
-      "temperature": 1.0,
-      "beta": 0.0,
+      "temperature": 1,
+      "beta": 0,
       "epsilon": 0.2,
       "loss_type": "dapo",
       "scale_rewards": "group",
@@ -90,8 +90,8 @@ export const RLVR_PRESETS: KindPreset<'grpo'>[] = [
       "num_generations": 8,
       "prompts_per_step": 8,
       "max_completion_length": 16,
-      "temperature": 1.0,
-      "beta": 0.0,
+      "temperature": 1,
+      "beta": 0,
       "loss_type": "dapo",
       "scale_rewards": "group",
       "failure_prefix": {
@@ -192,14 +192,14 @@ export const RLVR_PRESETS: KindPreset<'grpo'>[] = [
       "num_generations": 8,
       "prompts_per_step": 8,
       "max_completion_length": 16,
-      "temperature": 1.0,
-      "beta": 0.0,
+      "temperature": 1,
+      "beta": 0,
       "loss_type": "dapo",
       "scale_rewards": "group",
       "num_iterations": 2,
       "llds": {
         "enabled": false,
-        "lambda": 1.0,
+        "lambda": 1,
         "gate": "action"
       },
       "training": {
@@ -281,8 +281,8 @@ export const RLVR_PRESETS: KindPreset<'grpo'>[] = [
       "num_generations": 8,
       "prompts_per_step": 8,
       "max_completion_length": 16,
-      "temperature": 1.0,
-      "beta": 0.0,
+      "temperature": 1,
+      "beta": 0,
       "loss_type": "dapo",
       "scale_rewards": "group",
       "thr": {

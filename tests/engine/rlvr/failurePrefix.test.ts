@@ -65,7 +65,8 @@ describe('buildFailurePrefixPrompts', () => {
     expect(prompts.map((p) => p.example)).toEqual([problems[0], problems[3]]);
     expect(prompts[0]!.originalPrompt).toBe('A:');
     expect(prompts[0]!.example.answer).toBe('=1');
-    expect(stats).toEqual({ problems: 4, saturated: 2, solvedAll: 1, failures: 2, prompts: 2, meanPrefixTokens: 3, meanPrefixFraction: (5 / 10 + 1 / 5) / 2, meanProbeAccuracy: 0.625 });
+    expect(stats).toEqual({ problems: 4, saturated: 2, solvedAll: 1, failures: 2, prompts: 2, meanPrefixTokens: 3, meanPrefixFraction: (5 / 10 + 1 / 5) / 2, meanProbeAccuracy: 0.625, droppedWithoutSignal: 0 });
+    expect('failure_prefix/dropped_without_signal' in failurePrefixMetrics(stats)).toBe(false);
     const m = failurePrefixMetrics(stats);
     expect(m['failure_prefix/saturated_problems']).toBe(2);
     expect(m['failure_prefix/mean_probe_accuracy']).toBe(0.625);
@@ -81,6 +82,20 @@ describe('buildFailurePrefixPrompts', () => {
     expect(stats.meanPrefixTokens).toBeCloseTo((2 + 5 + 7 + 1 + 2 + 3 + 1 + 3 + 4) / 9, 12);
     expect(Number.isNaN(stats.meanProbeAccuracy)).toBe(true);
     expect('failure_prefix/mean_probe_accuracy' in failurePrefixMetrics(stats)).toBe(false);
+  });
+
+  it('drops a problem whose chosen prefix probed at accuracy 0 or 1 only when asked', async () => {
+    // τ = 0: A's closest candidate is A:abcdefg (1/8), D's is D:pqr (0/8) — no within-group signal.
+    const keep = await buildFailurePrefixPrompts(problems, fakeSampler([]), isCorrect, { ...spec, targetAccuracy: 0 }, 3);
+    expect(keep.prompts.map((p) => [p.originalPrompt + p.prefixText, p.probeAccuracy])).toEqual([['A:abcdefg', 0.125], ['D:pqr', 0]]);
+    const drop = await buildFailurePrefixPrompts(problems, fakeSampler([]), isCorrect, { ...spec, targetAccuracy: 0, dropWithoutSignal: true }, 3);
+    expect(drop.prompts.map((p) => [p.originalPrompt + p.prefixText, p.probeAccuracy])).toEqual([['A:abcdefg', 0.125]]);
+    expect(drop.stats).toMatchObject({ prompts: 1, droppedWithoutSignal: 1, meanProbeAccuracy: 0.125 });
+    expect(failurePrefixMetrics(drop.stats)['failure_prefix/dropped_without_signal']).toBe(1);
+    // τ = 1: A:ab (7/8) and D:p (6/8) are closest; neither is 0 or 1, nothing is dropped.
+    const high = await buildFailurePrefixPrompts(problems, fakeSampler([]), isCorrect, { ...spec, targetAccuracy: 1, dropWithoutSignal: true }, 3);
+    expect(high.prompts.map((p) => p.originalPrompt + p.prefixText)).toEqual(['A:ab', 'D:p']);
+    expect(high.stats.droppedWithoutSignal).toBe(0);
   });
 
   it('scores prefix + continuation in the probe when asked', async () => {
@@ -99,8 +114,10 @@ describe('failure_prefix config', () => {
     const v = validateRunConfig(base);
     expect(v.ok && v.config.kind === 'grpo' && v.config.failure_prefix).toEqual({
       enabled: false, problems: 64, samples_per_problem: 128, saturation_threshold: 0.945, failures_per_problem: 1,
-      prefix_fractions: [0.25, 0.5, 0.75], target_accuracy: 0.5, probe_samples: 16, reward_text: 'continuation', refresh_every: 0,
+      prefix_fractions: [0.25, 0.5, 0.75], target_accuracy: 0.5, probe_samples: 16, drop_without_signal: false, reward_text: 'continuation', refresh_every: 0,
     });
+    const noProbe = validateRunConfig({ ...base, failure_prefix: { enabled: true, probe_samples: 0, drop_without_signal: true } });
+    expect(noProbe.ok ? [] : noProbe.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([expect.stringMatching(/failure_prefix.*drop_without_signal.*probe_samples > 0/)]);
     const bad = validateRunConfig({ ...base, failure_prefix: { enabled: true, prefix_fractions: [0.5, 1] } });
     expect(bad.ok ? [] : bad.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([expect.stringMatching(/failure_prefix.*prefix_fractions.*1.*fractions in \(0, 1\)/)]);
   });
