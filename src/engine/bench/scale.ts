@@ -18,7 +18,7 @@ import { withAllocatorEnv } from '../allocatorEnv';
 import { initModelFolder } from '../model/folder';
 import { forwardBytes, kvCacheBytes, prefillBytes, trainStepBytes } from '../model/memoryEstimate';
 import { tokenizerFromJson } from '../model/tokenizer';
-import { GRPO_MICRO_BATCHES, SCALE_LINE_PREFIX, type ScaleOp } from './scaleOps';
+import { GRPO_MICRO_BATCHES, MULTI_STEP_OPS, SCALE_LINE_PREFIX, type ScaleOp } from './scaleOps';
 import { byteBpeTokenizerFiles, QWEN25_STYLE, SMOLLM2_STYLE, type ByteBpeStyle } from './scaleTokenizer';
 
 export interface ScaleShape {
@@ -55,6 +55,8 @@ export interface ScaleOptions {
   /** Only these shapes / ops (default all). */
   shapes?: string[];
   ops?: string[];
+  /** Optimizer steps of the GRPO ops (default 1; the bound is the same for every step). */
+  steps?: number;
   log: (line: Record<string, unknown>) => void;
 }
 
@@ -88,10 +90,11 @@ function activationBytes(op: ScaleOp, c: ReturnType<typeof parseDecoderConfig>):
   }
 }
 
-function runChild(op: ScaleOp, modelDir: string, workDir: string): Promise<Record<string, unknown>> {
+function runChild(op: ScaleOp, modelDir: string, workDir: string, steps: number): Promise<Record<string, unknown>> {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'scaleOps.ts');
+  const args = [script, op, modelDir, workDir, ...(MULTI_STEP_OPS.includes(op) ? [String(steps)] : [])];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, op, modelDir, workDir], { stdio: ['ignore', 'pipe', 'pipe'], env: withAllocatorEnv(process.env) });
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: withAllocatorEnv(process.env) });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -123,7 +126,7 @@ export async function runScaleBench(o: ScaleOptions): Promise<void> {
       if (o.ops && !o.ops.includes(op)) continue;
       const opDir = join(workDir, `${shape.name}-${op}`);
       await mkdir(opDir, { recursive: true });
-      const line = await runChild(op, dir, opDir);
+      const line = await runChild(op, dir, opDir, o.steps ?? 1);
       const peak = typeof line.peak_rss_gib === 'number' ? line.peak_rss_gib * GIB : NaN;
       const factor = op.startsWith('sft') || op.startsWith('grpo') ? 4 : 2.5;
       const bound = factor * fp32 + activationBytes(op, config);

@@ -1,7 +1,9 @@
 /**
  * One operation of the scale bench, run in a process of its own so its peak resident memory
- * (VmHWM) is its alone: `node --import tsx scaleOps.ts <op> <modelDir> <workDir>` prints one
- * JSON line prefixed with SCALE_LINE_PREFIX. Run kinds go through their real executors (with
+ * (VmHWM) is its alone: `node --import tsx scaleOps.ts <op> <modelDir> <workDir> [steps]` prints one
+ * JSON line prefixed with SCALE_LINE_PREFIX. `steps` (default 1) is the number of optimizer steps
+ * of the GRPO ops: from the second step on the AdamW moments are resident through generation and
+ * the micro-batches, so one step does not show a training run's peak. Run kinds go through their real executors (with
  * the runner's memory guard) and a context that keeps what they report.
  */
 import { readFileSync } from 'node:fs';
@@ -71,7 +73,7 @@ function benchContext(raw: Record<string, unknown>, runDir: string): { ctx: RunC
   return { ctx, metrics, logs };
 }
 
-function runConfigFor(op: ScaleOp, model: string, out: string): Record<string, unknown> {
+function runConfigFor(op: ScaleOp, model: string, out: string, steps: number): Record<string, unknown> {
   const common = { name: `scale ${op}`, seed: 1, model };
   switch (op) {
     case 'eval':
@@ -98,7 +100,7 @@ function runConfigFor(op: ScaleOp, model: string, out: string): Record<string, u
       return {
         kind: 'grpo', ...common, tasks: TASKS, num_generations: 8, prompts_per_step: 8, max_completion_length: 64,
         gradient_accumulation_steps: GRPO_MICRO_BATCHES,
-        lora: { enabled: op === 'grpo_lora' }, training: { max_steps: 1 }, eval_examples: 1, output_dir: out,
+        lora: { enabled: op === 'grpo_lora' }, training: { max_steps: steps }, eval_examples: 1, output_dir: out,
       };
     default:
       throw new Error(`'${op}' is not a run kind`);
@@ -127,7 +129,10 @@ async function exportCheck(modelDir: string, workDir: string): Promise<Record<st
   return { files, stored_dtype: back.dtype, torch_dtype: config.torch_dtype, num_hidden_layers: config.num_hidden_layers, max_abs_logprob_diff: maxDiff, identical: maxDiff === 0 };
 }
 
-export async function runScaleOp(op: ScaleOp, modelDir: string, workDir: string): Promise<Record<string, unknown>> {
+/** Ops whose optimizer steps the bench can choose (`--steps`); the others run their fixed work. */
+export const MULTI_STEP_OPS: readonly ScaleOp[] = ['grpo_full', 'grpo_lora'];
+
+export async function runScaleOp(op: ScaleOp, modelDir: string, workDir: string, steps = 1): Promise<Record<string, unknown>> {
   const t0 = performance.now();
   const extra: Record<string, unknown> = {};
   let tokens = 0;
@@ -154,7 +159,7 @@ export async function runScaleOp(op: ScaleOp, modelDir: string, workDir: string)
     Object.assign(extra, await exportCheck(modelDir, workDir));
   } else {
     const out = join(workDir, `out-${op}`);
-    const { ctx, metrics, logs } = benchContext(runConfigFor(op, modelDir, out), workDir);
+    const { ctx, metrics, logs } = benchContext(runConfigFor(op, modelDir, out, steps), workDir);
     const executor = withMemoryGuard(await loadExecutor(ctx.config.kind));
     await executor(ctx);
     const mem = logs.find((l) => l.startsWith('info: memory:'));
@@ -166,6 +171,7 @@ export async function runScaleOp(op: ScaleOp, modelDir: string, workDir: string)
   const z = serializeStats();
   return {
     op,
+    ...(MULTI_STEP_OPS.includes(op) ? { steps } : {}),
     seconds: round(seconds),
     ...(tokens ? { tokens_per_s: round(tokens / seconds) } : {}),
     peak_rss_gib: round((peakRssBytes() ?? NaN) / 2 ** 30, 2),
@@ -182,13 +188,18 @@ function round(x: number, digits = 1): number {
   return Math.round(x * f) / f;
 }
 
-const [, , opArg, dirArg, workArg] = process.argv;
+const [, , opArg, dirArg, workArg, stepsArg] = process.argv;
 if (opArg && dirArg && workArg && process.argv[1]?.endsWith('scaleOps.ts')) {
   if (!(SCALE_OPS as readonly string[]).includes(opArg)) {
     process.stderr.write(`unknown scale op '${opArg}' (expected one of ${SCALE_OPS.join(', ')})\n`);
     process.exit(2);
   }
-  runScaleOp(opArg as ScaleOp, dirArg, workArg).then(
+  const steps = stepsArg === undefined ? 1 : Number(stepsArg);
+  if (!Number.isInteger(steps) || steps < 1) {
+    process.stderr.write(`steps: expected a whole number ≥ 1, got '${stepsArg}'\n`);
+    process.exit(2);
+  }
+  runScaleOp(opArg as ScaleOp, dirArg, workArg, steps).then(
     (line) => {
       process.stdout.write(SCALE_LINE_PREFIX + JSON.stringify(line) + '\n');
       process.exit(0);
