@@ -5,11 +5,16 @@
  * data mixture, the command that rebuilt it, the eval table of an `eval` run on it).
  *
  *   npx tsx scripts/model-card.ts --home DIR --pretrain RUN --eval RUN --out resources/models/benchtop-tiny
+ *   npx tsx scripts/model-card.ts --home DIR --pretrain RUN --eval RUN --out resources/models/benchtop-small \
+ *     --recipe examples/pretrain-small.yaml --eval-config examples/eval-small.yaml
  *
- * `--home` is the Benchtop data folder both runs were recorded in (BENCHTOP_HOME).
+ * The card names the model after the --out folder and quotes the commands of --recipe and
+ * --eval-config (defaults: the benchtop-tiny files in examples/).
+ * `--home` is the Benchtop data folder both runs were recorded in (BENCHTOP_HOME); `--eval-home`
+ * names another one for the eval run.
  */
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { openBackend } from '../src/core/backend';
@@ -57,15 +62,25 @@ function chanceOf(r: Compact): string {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { home: { type: 'string' }, pretrain: { type: 'string' }, eval: { type: 'string' }, out: { type: 'string' } },
+    options: {
+      home: { type: 'string' },
+      pretrain: { type: 'string' },
+      eval: { type: 'string' },
+      out: { type: 'string' },
+      recipe: { type: 'string', default: 'examples/pretrain-builtin.yaml' },
+      'eval-config': { type: 'string', default: 'examples/eval-builtin.yaml' },
+      /** The data folder of the eval run when it is not --home. */
+      'eval-home': { type: 'string' },
+    },
   });
   if (!values.home || !values.pretrain || !values.eval || !values.out) fail('usage: --home DIR --pretrain RUN --eval RUN --out DIR');
   const backend = await openBackend({ dataDir: values.home, mode: 'cli', execute: false });
+  const evalBackend = values['eval-home'] ? await openBackend({ dataDir: values['eval-home'], mode: 'cli', execute: false }) : backend;
   try {
     const runs = backend.store.runs;
     const tel = backend.store.telemetry;
     const pre = runs.get(runs.resolveId(values.pretrain));
-    const ev = runs.get(runs.resolveId(values.eval));
+    const ev = evalBackend.store.runs.get(evalBackend.store.runs.resolveId(values.eval));
     if (!pre || pre.kind !== 'pretrain' || pre.status !== 'succeeded') fail(`--pretrain: expected a succeeded pretrain run, got ${pre?.kind ?? 'none'} ${pre?.status ?? ''}`);
     if (!ev || ev.kind !== 'eval' || ev.status !== 'succeeded') fail(`--eval: expected a succeeded eval run, got ${ev?.kind ?? 'none'} ${ev?.status ?? ''}`);
 
@@ -95,7 +110,7 @@ async function main(): Promise<void> {
     };
     await writeFile(join(values.out, 'training-log.json'), JSON.stringify(log) + '\n');
 
-    const evalArtifact = tel.artifacts(ev.id).find((a) => a.kind === 'eval-results');
+    const evalArtifact = evalBackend.store.telemetry.artifacts(ev.id).find((a) => a.kind === 'eval-results');
     if (!evalArtifact) fail(`eval run ${ev.id} has no eval-results.json`);
     const evalResults = JSON.parse(await readFile(evalArtifact.path, 'utf8')) as { results: Compact[] };
 
@@ -106,7 +121,8 @@ async function main(): Promise<void> {
 
     const lines: string[] = [];
     const w = (s = '') => lines.push(s);
-    w('# benchtop-tiny — the built-in model');
+    const name = basename(values.out);
+    w(`# ${name} — ${name === 'benchtop-tiny' ? 'the built-in model' : 'a built-in model'}`);
     w();
     w(`A ${config.num_hidden_layers}-layer Llama-style decoder (hidden ${config.hidden_size}, ${config.num_attention_heads} heads, ` +
       `${config.num_key_value_heads} key/value heads, MLP ${config.intermediate_size}, tied embeddings, ${Math.round(params).toLocaleString('en-US')} parameters, ` +
@@ -117,7 +133,7 @@ async function main(): Promise<void> {
     w('## How it was made');
     w();
     w('```');
-    w('npx benchtop run examples/pretrain-builtin.yaml');
+    w(`npx benchtop run ${values.recipe}`);
     w('```');
     w();
     w(`Seed ${cfg.seed}; ${log.tokens?.toLocaleString('en-US') ?? '?'} non-padding tokens, ${log.examples?.toLocaleString('en-US') ?? '?'} examples ` +
@@ -133,7 +149,7 @@ async function main(): Promise<void> {
     w('## Evaluation');
     w();
     w('```');
-    w('npx benchtop run examples/eval-builtin.yaml');
+    w(`npx benchtop run ${values['eval-config']}`);
     w('```');
     w();
     w(`${evalCfg.num_examples} held-out test examples per task (the test split never overlaps training), greedy decoding; ` +
@@ -184,6 +200,7 @@ async function main(): Promise<void> {
     console.log(`wrote ${values.out}: ${MODEL_FILES.join(', ')}, training-log.json, README.md`);
   } finally {
     await backend.close();
+    if (evalBackend !== backend) await evalBackend.close();
   }
 }
 

@@ -49,7 +49,7 @@ export interface FailurePrefixSpec {
   prefixFractions: readonly number[];
   targetAccuracy: number;
   probeSamples: number;
-  /** Drop a problem whose chosen prefix probed at accuracy 0 or 1 (no within-group signal); not in §3.2. */
+  /** Drop a failure whose chosen prefix probed at accuracy 0 or 1 (no within-group signal); not in §3.2. */
   dropWithoutSignal?: boolean;
   /** Score prefix + continuation instead of the continuation alone (§3.2 rewards the continuation). */
   rewardWithPrefix: boolean;
@@ -83,7 +83,7 @@ export interface FailurePrefixStats {
   meanPrefixFraction: number;
   /** Mean probe accuracy of the chosen prefixes (NaN without probing or prompts). */
   meanProbeAccuracy: number;
-  /** Problems dropped because their chosen prefix probed at accuracy 0 or 1 (dropWithoutSignal). */
+  /** Failures dropped because their chosen prefix probed at accuracy 0 or 1 (dropWithoutSignal). */
   droppedWithoutSignal: number;
 }
 

@@ -57,7 +57,7 @@ export const grpoFailurePrefixSchema = z
     target_accuracy: z.number().min(0, 'expected 0 ≤ target_accuracy ≤ 1').max(1, 'expected 0 ≤ target_accuracy ≤ 1').default(0.5),
     /** Continuations sampled per candidate prefix to estimate its accuracy; 0 = keep every candidate. */
     probe_samples: z.number().int('expected a whole number').min(0, 'expected ≥ 0 (0 = no probe)').max(4096).default(16),
-    /** Drop a problem whose chosen prefix probed at accuracy 0 or 1 (a group from it would carry no GRPO signal); needs probe_samples > 0. */
+    /** Drop a failed response whose chosen prefix probed at accuracy 0 or 1 (a group from it would carry no GRPO signal); needs probe_samples > 0. */
     drop_without_signal: z.boolean().default(false),
     /** What the verifier scores: the continuation alone (§3.2) or the prefix followed by it (for tasks whose answer may sit in the prefix). */
     reward_text: z.enum(['continuation', 'prefix_and_continuation']).default('continuation'),

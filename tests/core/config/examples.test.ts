@@ -35,6 +35,17 @@ describe('example configs', () => {
     expect(preset('eval-builtin').tasks).toEqual(example('eval-builtin.yaml').tasks);
     expect(preset('eval-builtin').model).toBe('builtin:benchtop-tiny');
   });
+
+  it('the larger recipe (decision 0046) differs from the built-in one only in size and learning rate', () => {
+    const small = example('pretrain-small.yaml') as Record<string, any>;
+    const tiny = example('pretrain-builtin.yaml') as Record<string, any>;
+    expect(small.seed).toBe(tiny.seed);
+    expect(small.data).toEqual(tiny.data);
+    const size = { hidden_size: 0, num_hidden_layers: 0, intermediate_size: 0 };
+    expect({ ...small.model, ...size }).toEqual({ ...tiny.model, ...size });
+    expect([small.model.hidden_size, small.model.num_hidden_layers, small.model.intermediate_size]).toEqual([256, 6, 768]);
+    expect({ ...small.training, learning_rate: 0 }).toEqual({ ...tiny.training, learning_rate: 0 });
+  });
 });
 
 describe('recovery config', () => {

@@ -97,7 +97,7 @@ export const DOC_MISSING: Record<string, string[]> = {
     'failure_prefix.prefix_fractions': 'Candidate prefix lengths as fractions of the failed response.',
     'failure_prefix.target_accuracy': 'τ: keep the candidate whose conditioned accuracy is closest to this (§3.2 step 4).',
     'failure_prefix.probe_samples': 'Continuations sampled per candidate prefix to estimate its accuracy; 0 = keep every candidate.',
-    'failure_prefix.drop_without_signal': 'Drop a problem when even its best prefix probed at accuracy 0 or 1: every continuation from it would be right (or wrong), a group with no GRPO signal. Not in the paper (ALGORITHMS.md §3.2 keeps the closest to τ); needs probe_samples > 0. Counted as failure_prefix/dropped_without_signal.',
+    'failure_prefix.drop_without_signal': 'Drop a failed response when even its best prefix probed at accuracy 0 or 1: every continuation from it would be right (or wrong), a group with no GRPO signal. Not in the paper (ALGORITHMS.md §3.2 keeps the closest to τ); needs probe_samples > 0. Counted as failure_prefix/dropped_without_signal.',
     'failure_prefix.reward_text': 'What the verifier scores: the continuation alone (§3.2) or prefix + continuation.',
     'failure_prefix.refresh_every': 'Rebuild the pool with the current policy every N steps (§3.4); 0 = build once.',
     prefix_eval: 'Robustness evals with prefixes of the policy’s own responses (ALGORITHMS.md §3.5): recovery from a misleading prefix, adherence to a correct one.',
