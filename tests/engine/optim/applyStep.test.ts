@@ -13,21 +13,11 @@ import { parseDecoderConfig } from '../../../src/engine/model/config';
 import { initDecoderWeights } from '../../../src/engine/model/init';
 import { tensorsFromWeights } from '../../../src/engine/model/weights';
 import { decoderLossBuilder, decoderParams } from '../../../src/engine/toolkit/decoderLoss';
+import { maxRelDiff } from './relDiff';
 
 afterAll(() => clearSessionCache());
 
 const session = { executionProvider: 'cpu' as const, threads: 1 };
-
-function maxRelDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(a[i]!), Math.abs(b[i]!));
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-  }
-  return scale > 0 ? diff / scale : 0;
-}
 
 /** Train the same steps through the update's own graphs and through the fused step graph. */
 async function bothWays(build: LossBuilder, params: TrainableParam[], start: Record<string, Float32Array>, feeds: Feed[], n: number, optimizer: OptimizerSettings) {

@@ -13,22 +13,12 @@ import { initDecoderWeights } from '../../../src/engine/model/init';
 import { tensorsFromWeights } from '../../../src/engine/model/weights';
 import { initLoraAdapters, type LoraSpec } from '../../../src/engine/model/lora';
 import { decoderLossBuilder, decoderParams, loraParams } from '../../../src/engine/toolkit/decoderLoss';
+import { maxRelDiff } from './relDiff';
 
 afterAll(() => clearSessionCache());
 
 const optimizer = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1, maxGradNorm: 0.5 };
 const session = { executionProvider: 'cpu' as const, threads: 1 };
-
-function maxRelDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) {
-    scale = Math.max(scale, Math.abs(a[i]!), Math.abs(b[i]!));
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-  }
-  return scale > 0 ? diff / scale : 0;
-}
 
 function expectSameState(a: TrainerState, b: TrainerState, tol: number): void {
   expect(a.step).toBe(b.step);
